@@ -1,0 +1,135 @@
+/**
+ * Starting and stopping the stack's processes by pid. Each process gets its own process group (so its
+ * children stop with it) and a pid file that records the kernel's start time, so a recycled pid is never
+ * mistaken for ours.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOG_DIR, RUN_DIR, ensureDir } from './paths.js';
+
+export interface PidRecord {
+  pid: number;
+  /** Field 22 of /proc/<pid>/stat: clock ticks after boot at which the process started. */
+  startTicks: string;
+  command: string;
+  startedAt: string;
+}
+
+export interface LaunchSpec {
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export const pidFile = (name: string) => join(RUN_DIR, `${name}.pid`);
+export const logFile = (name: string) => join(LOG_DIR, `${name}.log`);
+
+function startTicks(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces; fields after it are space-separated.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (rest[0] === 'Z' || rest[0] === 'X') return undefined; // exited, not yet reaped
+    return rest[19]; // field 22 overall = index 19 after the ")" (fields 3..)
+  } catch {
+    return undefined;
+  }
+}
+
+export function readPid(name: string): PidRecord | undefined {
+  const file = pidFile(name);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PidRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid of our running process for this component, or undefined (stale pid files are removed). */
+export function runningPid(name: string): number | undefined {
+  const rec = readPid(name);
+  if (!rec) return undefined;
+  if (startTicks(rec.pid) === rec.startTicks) return rec.pid;
+  rmSync(pidFile(name), { force: true });
+  return undefined;
+}
+
+export function launch(name: string, spec: LaunchSpec): PidRecord {
+  ensureDir(RUN_DIR);
+  ensureDir(LOG_DIR);
+  const log = openSync(logFile(name), 'a');
+  writeFileSync(log, `\n=== ${new Date().toISOString()} starting ${name}: ${spec.command} ${spec.args.join(' ')}\n`);
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env ?? process.env,
+    detached: true, // own process group: `down` signals the group, and it outlives this CLI
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  if (child.pid === undefined) throw new Error(`could not start ${name} (${spec.command})`);
+  child.unref();
+  const rec: PidRecord = {
+    pid: child.pid,
+    startTicks: startTicks(child.pid) ?? '',
+    command: [spec.command, ...spec.args].join(' '),
+    startedAt: new Date().toISOString(),
+  };
+  writeFileSync(pidFile(name), JSON.stringify(rec));
+  return rec;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+function alive(pid: number, ticks: string): boolean {
+  return startTicks(pid) === ticks;
+}
+
+async function waitGone(pid: number, ticks: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (!alive(pid, ticks)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return !alive(pid, ticks);
+}
+
+/** SIGTERM the component's process group, SIGKILL after `graceMs`. Only touches a pid we recorded. */
+export async function stop(name: string, graceMs = 30_000): Promise<boolean> {
+  const rec = readPid(name);
+  if (!rec || !alive(rec.pid, rec.startTicks)) {
+    rmSync(pidFile(name), { force: true });
+    return false;
+  }
+  signalGroup(rec.pid, 'SIGTERM');
+  if (!(await waitGone(rec.pid, rec.startTicks, graceMs))) {
+    signalGroup(rec.pid, 'SIGKILL');
+    await waitGone(rec.pid, rec.startTicks, 5_000);
+  }
+  rmSync(pidFile(name), { force: true });
+  return true;
+}
+
+/** Sends SIGKILL to a component (tests use it to simulate a crash). */
+export function kill(name: string): boolean {
+  const rec = readPid(name);
+  if (!rec || !alive(rec.pid, rec.startTicks)) return false;
+  signalGroup(rec.pid, 'SIGKILL');
+  return true;
+}
+
+export function isExited(pid: number, ticks: string): boolean {
+  return !alive(pid, ticks);
+}

@@ -1,0 +1,62 @@
+/**
+ * The test command (`npm test`): brings the local stack up (installing what is missing), runs every test
+ * file — unit, workflow, integration — with node's test runner, stops what it started, and ends with the
+ * line `N passed, N failed`. Set COORD_KEEP_STACK=1 to leave the stack running afterwards.
+ * Arguments narrow the run to files whose path contains one of them: `npm test -- kafka registry`.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { DATA_DIR, ROOT, ensureDir } from '../infra/stack/paths.js';
+import { ComponentError, down, up } from '../infra/stack/stack.js';
+
+const LAYERS = ['unit', 'workflow', 'integration'] as const;
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? (e.name === 'fixtures' ? [] : testFiles(join(dir, e.name))) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : []))
+    .sort();
+}
+
+const filters = process.argv.slice(2);
+const files = LAYERS.flatMap((layer) => testFiles(join(ROOT, 'test', layer))).filter(
+  (f) => filters.length === 0 || filters.some((s) => relative(ROOT, f).includes(s)),
+);
+
+let startedHere: string[] = [];
+let passed = 0;
+let failed = 0;
+try {
+  const t0 = Date.now();
+  const { outcomes } = await up();
+  startedHere = Object.entries(outcomes).filter(([, o]) => o === 'started').map(([n]) => n);
+  console.log(`stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (started: ${startedHere.join(', ') || 'none'})`);
+
+  const tap = join(ensureDir(join(DATA_DIR, 'test')), 'results.tap');
+  rmSync(tap, { force: true });
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--import', 'tsx',
+      '--test',
+      '--test-concurrency=1',
+      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+      ...files,
+    ],
+    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  );
+  const summary = readFileSync(tap, 'utf8');
+  const count = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(summary)?.[1] ?? 0);
+  passed = count('pass');
+  failed = count('fail') + count('cancelled');
+  if (run.status !== 0 && failed === 0) failed = 1; // the runner itself failed (e.g. a file did not load)
+} catch (err) {
+  if (!(err instanceof ComponentError)) throw err;
+  console.error(`the local stack did not come up — ${err.message}`);
+  failed += 1;
+} finally {
+  if (process.env.COORD_KEEP_STACK !== '1' && startedHere.length) await down({ only: startedHere });
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
