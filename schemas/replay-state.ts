@@ -1,0 +1,69 @@
+/**
+ * Replays one composition's events through the declared lifecycle (seed §7.4): the final state when every
+ * step is valid, or the first invalid step — wrong source state, actor type not allowed, missing scope,
+ * an action without an ALLOW decision, a lease rule broken.
+ */
+import { definitionOf } from './catalog.js';
+import type { AbacDecision, Actor } from './envelope.js';
+import {
+  INITIAL_SNAPSHOT,
+  applyTransition,
+  checkScopes,
+  checkTransition,
+  type Lease,
+  type LifecycleState,
+  type LifecycleSnapshot,
+} from './lifecycle.js';
+import { REASON_CODES, type ReasonCode } from './reason-codes.js';
+
+/** The fields replay reads; any audit event has them. */
+export interface ReplayableEvent {
+  event_id: string;
+  schema_id: string;
+  actor: Pick<Actor, 'type' | 'id'>;
+  auth: { scopes: readonly string[] } | null;
+  abac_decision: Pick<AbacDecision, 'outcome'> | null;
+  payload: unknown;
+}
+
+export interface InvalidStep {
+  index: number;
+  event_id: string;
+  schema_id: string;
+  code: ReasonCode;
+  message: string;
+}
+
+export type ReplayResult =
+  | { valid: true; state: LifecycleState; lease: Lease | null; events: number }
+  | { valid: false; state: LifecycleState; lease: Lease | null; events: number; invalid: InvalidStep };
+
+export function replayState(events: readonly ReplayableEvent[]): ReplayResult {
+  let snapshot: LifecycleSnapshot = INITIAL_SNAPSHOT;
+  for (const [index, event] of events.entries()) {
+    const problem = stepProblem(snapshot, event);
+    if (problem) {
+      const invalid = { index, event_id: event.event_id, schema_id: event.schema_id, ...problem };
+      return { valid: false, ...snapshot, events: events.length, invalid };
+    }
+    const check = checkTransition(snapshot, event.schema_id, event.actor);
+    if (!check.ok) throw new Error('unreachable: stepProblem checked the transition');
+    snapshot = applyTransition(snapshot, check.value, event.payload);
+  }
+  return { valid: true, ...snapshot, events: events.length };
+}
+
+function stepProblem(snapshot: LifecycleSnapshot, event: ReplayableEvent): { code: ReasonCode; message: string } | undefined {
+  const def = definitionOf(event.schema_id);
+  if (!def) return { code: REASON_CODES.unknownSchema, message: `unknown schema_id "${event.schema_id}"` };
+  if (def.authority === 'caller') {
+    // The same order as the workflow's pipeline: scopes, then the ABAC decision, then the lifecycle.
+    const scopes = checkScopes(event.schema_id, event.auth?.scopes ?? []);
+    if (!scopes.ok) return scopes;
+    if (event.abac_decision?.outcome !== 'ALLOW') {
+      return { code: REASON_CODES.abacDeny, message: `${event.schema_id} was recorded without an ALLOW decision` };
+    }
+  }
+  const transition = checkTransition(snapshot, event.schema_id, event.actor);
+  return transition.ok ? undefined : transition;
+}
