@@ -7,7 +7,7 @@ import { validateEvent, type AuditEvent } from '../../../schemas/catalog.js';
 import { CMP_A, CMP_B, clone, interleavedStream, rehash } from '../../helpers/audit-streams.js';
 
 const stream = interleavedStream();
-const heads = { [CMP_A]: stream.at(-2)!.this_hash, [CMP_B]: stream.at(-1)!.this_hash };
+const heads: Record<string, string> = { [CMP_A]: stream.at(-2)!.this_hash, [CMP_B]: stream.at(-1)!.this_hash };
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
