@@ -1,4 +1,6 @@
 /** `coord` — the project's single CLI. Each subcommand lives in cli/commands/. */
+import { auditCommand, AUDIT_USAGE } from './commands/audit.js';
+import { schemasCommand, SCHEMAS_USAGE } from './commands/schemas.js';
 import { stackCommand, STACK_USAGE } from './commands/stack.js';
 import { tokenCommand, TOKEN_USAGE } from './commands/token.js';
 import { UsageError } from './output.js';
@@ -6,11 +8,19 @@ import { UsageError } from './output.js';
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
   stack: { run: stackCommand, usage: STACK_USAGE },
   token: { run: tokenCommand, usage: TOKEN_USAGE },
+  schemas: { run: schemasCommand, usage: SCHEMAS_USAGE },
+  audit: { run: auditCommand, usage: AUDIT_USAGE },
 };
 
 function usage(): string {
   return `usage: coord <command> …\n\n${Object.values(COMMANDS).map((c) => c.usage).join('\n\n')}\n`;
 }
+
+// `coord … | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 const [name, ...argv] = process.argv.slice(2);
 const command = name ? COMMANDS[name] : undefined;

@@ -1,0 +1,59 @@
+/**
+ * The library client, and the two Confluent Schema Registry REST calls @kafkajs/confluent-schema-registry does not offer: the raw
+ * latest schema of a subject, and the compatibility test. Works against Apicurio's ccompat v7 and Confluent.
+ */
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { AuditContractError } from './errors.js';
+
+/**
+ * The library's client. Its ajv runs non-strict (our schemas carry the registry metadata keyword
+ * `x-coordination-ledger`) and without format checks (every date-time also has a pattern); the zod
+ * contract is the strict validator anyway, and runs first.
+ */
+export function createSchemaRegistry(registryUrl: string): SchemaRegistry {
+  return new SchemaRegistry({ host: registryUrl }, { [SchemaType.JSON]: { strict: false, validateFormats: false } });
+}
+
+const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+
+export interface RegisteredSchema {
+  id: number;
+  version: number;
+  schema: string;
+}
+
+export class RegistryRest {
+  constructor(private readonly baseUrl: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, json: (text ? JSON.parse(text) : null) as T };
+  }
+
+  private fail(what: string, status: number, json: unknown): never {
+    throw new AuditContractError('ERR_REGISTRY', `${what} → ${status} ${JSON.stringify(json)}`);
+  }
+
+  async latest(subject: string): Promise<RegisteredSchema | undefined> {
+    const { status, json } = await this.call<RegisteredSchema>('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`);
+    if (status === 200) return json;
+    if (status === 404) return undefined;
+    return this.fail(`latest ${subject}`, status, json);
+  }
+
+  /** Is `schema` compatible with the latest version? Messages when the registry gives them (Confluent: verbose). */
+  async compatibleWithLatest(subject: string, schema: string): Promise<{ compatible: boolean; messages: string[] }> {
+    const { status, json } = await this.call<{ is_compatible: boolean; messages?: string[] }>(
+      'POST',
+      `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`,
+      { schemaType: 'JSON', schema },
+    );
+    if (status !== 200) return this.fail(`compatibility ${subject}`, status, json);
+    return { compatible: json.is_compatible, messages: json.messages ?? [] };
+  }
+}

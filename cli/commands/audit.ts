@@ -1,0 +1,88 @@
+/** `coord audit …` — what auditors run: verify a chain, replay a composition, write the §7b example. */
+import { parseArgs } from 'node:util';
+import { buildVrsExample } from '../../audit/examples/vrs-screening.js';
+import { readJsonl, writeJsonl } from '../../audit/jsonl.js';
+import { verifyEntries } from '../../audit/verify.js';
+import type { AuditEvent } from '../../schemas/catalog.js';
+import { replayState } from '../../schemas/replay-state.js';
+import { UsageError, print, printJson } from '../output.js';
+
+export const AUDIT_USAGE = `coord audit verify --file <events.jsonl> [--head <composition_id>=<this_hash>…] [--json]
+    exit 0 when every composition's chain holds, 1 at the first break (its 0-based line and kind)
+coord audit replay --file <events.jsonl> --composition <id> [--json]
+    the lifecycle state the composition's events lead to, or the first invalid step (exit 1)
+coord audit example --out <file.jsonl>
+    writes the seed's §7b VRS screening example (9 events) with real hashes`;
+
+function parseHeads(values: string[]): Record<string, string> {
+  return Object.fromEntries(
+    values.map((v) => {
+      const i = v.indexOf('=');
+      if (i <= 0) throw new UsageError(`--head expects <composition_id>=<this_hash>, got "${v}"`);
+      return [v.slice(0, i), v.slice(i + 1)];
+    }),
+  );
+}
+
+function verifyCommand(file: string, heads: Record<string, string>, json: boolean): number {
+  const result = verifyEntries(readJsonl(file), { heads });
+  if (json) {
+    const { ok, events, compositions, first_break, duplicates } = result;
+    printJson({ ok, events, compositions, first_break, duplicates });
+  } else if (result.ok) {
+    print(`ok: ${result.events} events, ${result.compositions} composition(s), every chain holds${result.duplicates ? ` (${result.duplicates} identical duplicate(s) ignored)` : ''}`);
+  } else {
+    const b = result.first_break!;
+    print(`BROKEN at line ${b.index} (${b.event_id ?? 'no event id'}): ${b.kind} — ${b.detail}`);
+  }
+  return result.ok ? 0 : 1;
+}
+
+function replayCommand(file: string, compositionId: string, json: boolean): number {
+  const events = readJsonl(file)
+    .flatMap((e) => ('value' in e ? [e.value as AuditEvent] : []))
+    .filter((e) => e?.composition_id === compositionId);
+  const result = replayState(events);
+  const out = {
+    composition_id: compositionId,
+    state: result.state,
+    events: result.events,
+    valid: result.valid,
+    ...(result.valid ? {} : { invalid_step: result.invalid }),
+  };
+  if (json) printJson(out);
+  else if (result.valid) print(`${compositionId}: ${result.state} after ${result.events} events (valid path)`);
+  else print(`${compositionId}: INVALID at step ${result.invalid.index} (${result.invalid.event_id}): ${result.invalid.code} — ${result.invalid.message}; state stayed ${result.state}`);
+  return result.valid && events.length > 0 ? 0 : 1;
+}
+
+export async function auditCommand(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      file: { type: 'string' },
+      out: { type: 'string' },
+      composition: { type: 'string' },
+      head: { type: 'string', multiple: true, default: [] },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  switch (verb) {
+    case 'verify':
+      if (!values.file) throw new UsageError('coord audit verify --file <events.jsonl>');
+      return verifyCommand(values.file, parseHeads(values.head), values.json);
+    case 'replay':
+      if (!values.file || !values.composition) throw new UsageError('coord audit replay --file <events.jsonl> --composition <id>');
+      return replayCommand(values.file, values.composition, values.json);
+    case 'example': {
+      if (!values.out) throw new UsageError('coord audit example --out <file.jsonl>');
+      const events = buildVrsExample();
+      writeJsonl(values.out, events);
+      print(`wrote ${events.length} events of ${events[0]!.composition_id} to ${values.out}`);
+      return 0;
+    }
+    default:
+      throw new UsageError(AUDIT_USAGE);
+  }
+}
