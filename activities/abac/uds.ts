@@ -1,0 +1,26 @@
+/**
+ * The UDS ABAC authority, as the ledger sees it (seed §7a.4): subject attributes, the action (the event's
+ * schema_id), resource attributes and environment in; a decision and its evaluation receipt out. UDS is the
+ * sole authority — the ledger records what it decided and never decides itself.
+ */
+import type { AbacDecision } from '../../schemas/envelope.js';
+
+export interface AbacRequest {
+  action: string;
+  principal: {
+    id: string;
+    actorType: string;
+    attributes: Record<string, string | number | boolean | string[]>;
+  };
+  resource: {
+    kind: 'composition';
+    id: string;
+    attributes: Record<string, string | number | boolean | string[]>;
+  };
+  environment: { time: string };
+}
+
+export interface UdsClient {
+  /** Throws when no decision could be obtained: the caller retries and never defaults to ALLOW. */
+  decide(request: AbacRequest): Promise<AbacDecision>;
+}

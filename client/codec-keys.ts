@@ -1,0 +1,44 @@
+/**
+ * Where the payload encryption keys come from: COORD_PAYLOAD_KEYS (JSON `{"current":"id","keys":{"id":"<base64>"}}`)
+ * in production; on a dev machine a key file in the data folder, created with a random key on first use.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATA_DIR, ensureDir } from '../infra/stack/paths.js';
+import type { CodecKeys } from './payload-codec.js';
+
+interface KeyFile {
+  current: string;
+  keys: Record<string, string>;
+}
+
+function parse(file: KeyFile): CodecKeys {
+  return { current: file.current, keys: new Map(Object.entries(file.keys).map(([id, b64]) => [id, Buffer.from(b64, 'base64')])) };
+}
+
+export function devKeyFile(): string {
+  return join(DATA_DIR, 'codec', 'payload-keys.json');
+}
+
+export function loadCodecKeys(): CodecKeys {
+  const configured = process.env.COORD_PAYLOAD_KEYS?.trim();
+  if (configured) return parse(JSON.parse(configured) as KeyFile);
+  const file = process.env.COORD_PAYLOAD_KEYS_FILE ?? devKeyFile();
+  if (!existsSync(file)) {
+    ensureDir(join(file, '..'));
+    const key = randomBytes(32);
+    const id = `dev-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+    // Written aside, then linked into place: a concurrent reader sees no file or a whole one.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ current: id, keys: { [id]: key.toString('base64') } }, null, 2), { mode: 0o600 });
+    try {
+      linkSync(tmp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process created it first
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+  return parse(JSON.parse(readFileSync(file, 'utf8')) as KeyFile);
+}

@@ -1,0 +1,32 @@
+/**
+ * The gateway process. Usage: node --import tsx gateway/main.ts
+ * Listens on 127.0.0.1:${COORD_GATEWAY_PORT:-8088} (0 = any free port); prints one JSON line with its URL.
+ */
+import { JwtVerifier } from '../activities/jwt/verifier.js';
+import { trustedIssuers } from '../activities/jwt/trusted-issuers.js';
+import { loadCodecKeys } from '../client/codec-keys.js';
+import { CoordinationClient } from '../client/coordination-client.js';
+import { encryptedDataConverter } from '../client/data-converter.js';
+import { EncryptionCodec } from '../client/payload-codec.js';
+import { tokenAudience } from '../infra/endpoints.js';
+import { createLogger } from '../workers/logger.js';
+import { buildGateway } from './server.js';
+
+const logger = createLogger('gateway');
+const keys = loadCodecKeys();
+const client = await CoordinationClient.connect({ dataConverter: encryptedDataConverter(keys) });
+const app = await buildGateway({
+  client,
+  jwt: new JwtVerifier({ issuers: trustedIssuers(), audience: tokenAudience() }),
+  codec: new EncryptionCodec(keys),
+  logger,
+});
+const url = await app.listen({ host: '127.0.0.1', port: Number(process.env.COORD_GATEWAY_PORT ?? 8088) });
+logger.info({ url, openapi: `${url}/openapi.json`, codec: `${url}/codec` }, 'gateway listening');
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'gateway stopping');
+    void app.close().then(() => client.close()).finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,84 @@
+/** /openapi.json, generated from the same zod schemas the handlers validate with. */
+import { z } from 'zod';
+import { SCHEMA_IDS } from '../schemas/schema-ids.js';
+import { ACTION_SCHEMAS } from '../workflows/actions.js';
+import { HTTP_ACTIONS } from './routes/compositions.js';
+import { actionBody, callerPayloadSchema, startBody } from './request-bodies.js';
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' });
+
+const errorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', example: 'ERR_LEASE_HELD' },
+        message: { type: 'string' },
+        path: { type: 'string', description: 'the offending field (400/422)' },
+        audit_event_id: { type: 'string', description: 'the coordination.access_denied.v1 event recording the refusal' },
+        state: { type: 'string' },
+      },
+    },
+  },
+};
+
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [String(s), { description: `error ${s}`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]));
+
+const bearer = [{ bearer: [] }];
+const idempotency = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' }, description: 'repeat a request safely: the first outcome is returned' };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^cmp_[A-Za-z0-9_-]{1,120}$' } };
+
+export function openApiDocument(): Record<string, unknown> {
+  const actionPaths = Object.fromEntries(
+    Object.entries(HTTP_ACTIONS).map(([segment, action]) => [
+      `/compositions/{id}/${segment}`,
+      {
+        post: {
+          summary: `${segment}: emits ${ACTION_SCHEMAS[action].join(' | ')}`,
+          security: bearer,
+          parameters: [idParam, idempotency],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: json(actionBody) } },
+            description: `payload per event: ${ACTION_SCHEMAS[action].map((s) => `${s} → ${JSON.stringify(json(callerPayloadSchema(s)))}`).join('; ')}`,
+          },
+          responses: {
+            '200': { description: 'the audit event was published; the state changed' },
+            ...(action === 'attest' ? { '202': { description: 'mode=signal: accepted; poll outcome_url' } } : {}),
+            ...errors(400, 401, 403, 404, 409, 422),
+          },
+        },
+      },
+    ]),
+  );
+  return {
+    openapi: '3.0.3',
+    info: { title: 'coordination-ledger gateway', version: '0.1.0', description: 'Audited composition lifecycles. Every action is verified (JWT), authorised (scopes, then UDS ABAC), checked against the lifecycle and recorded in the hash-chained audit topic before it is acknowledged.' },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: errorBody },
+    },
+    paths: {
+      '/compositions': {
+        post: {
+          summary: `start a composition: emits ${SCHEMA_IDS.requested}`,
+          security: bearer,
+          parameters: [idempotency],
+          requestBody: { required: true, content: { 'application/json': { schema: json(startBody) } } },
+          responses: { '201': { description: 'started; Location names the composition' }, ...errors(400, 401, 403, 409, 422) },
+        },
+      },
+      '/compositions/{id}': { get: { summary: 'state, lease and chain head', parameters: [idParam], responses: { '200': { description: 'the composition view' }, ...errors(404) } } },
+      '/compositions/{id}/signals/{requestId}': {
+        get: { summary: 'outcome of an attestation sent as a signal', parameters: [idParam, { name: 'requestId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'pending or done' } } },
+      },
+      ...actionPaths,
+      '/codec/decode': { post: { summary: 'Temporal codec server: decode payloads (tokens redacted)', responses: { '200': { description: 'decoded payloads' } } } },
+      '/codec/encode': { post: { summary: 'Temporal codec server: encode payloads', responses: { '200': { description: 'encoded payloads' } } } },
+    },
+  };
+}

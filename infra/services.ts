@@ -1,0 +1,109 @@
+/**
+ * Runs the project's own processes — the Temporal worker and the HTTP gateway — as child processes, waits
+ * until each says it is ready, and stops them. Used by `npm run demo`, `npm start` and the integration tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { LOG_DIR, ROOT, ensureDir } from './stack/paths.js';
+
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  log: string;
+}
+
+export interface ServicesOptions {
+  /** a separate task queue keeps concurrent runs (tests) apart */
+  taskQueue?: string;
+  /** 0 = any free port */
+  gatewayPort?: number;
+  env?: NodeJS.ProcessEnv;
+  /** suffix of the log files in .data/logs */
+  tag?: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+/** Starts a TypeScript entry point and resolves with the first JSON log line whose msg is `readyMsg`. */
+export async function startProcess(name: string, script: string, readyMsg: string, env: NodeJS.ProcessEnv, tag: string): Promise<{ proc: ServiceProcess; ready: Record<string, unknown> }> {
+  const log = join(ensureDir(LOG_DIR), `${name}${tag ? `-${tag}` : ''}.log`);
+  const out = createWriteStream(log, { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr!.pipe(out);
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => reject(new Error(`${name} was not ready after 120 s (log: ${log})`)), 120_000);
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready (log: ${log})`)));
+    lines.on('line', (line) => {
+      out.write(`${line}\n`);
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        if (entry.msg === readyMsg) {
+          clearTimeout(timer);
+          resolve(entry);
+        }
+      } catch {
+        /* not JSON: just log it */
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+  return { proc: { name, child, log }, ready };
+}
+
+export async function stopProcess(proc: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 20_000): Promise<void> {
+  const { child } = proc;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export class Services {
+  private constructor(
+    readonly gatewayUrl: string,
+    readonly env: NodeJS.ProcessEnv,
+    readonly tag: string,
+    public worker: ServiceProcess,
+    readonly gateway: ServiceProcess,
+  ) {}
+
+  static async start(opts: ServicesOptions = {}): Promise<Services> {
+    const tag = opts.tag ?? '';
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...opts.env,
+      ...(opts.taskQueue ? { COORD_TASK_QUEUE: opts.taskQueue } : {}),
+      COORD_METRICS_ADDRESS: opts.env?.COORD_METRICS_ADDRESS ?? `127.0.0.1:${await freePort()}`,
+      COORD_GATEWAY_PORT: String(opts.gatewayPort ?? 0),
+    };
+    const [worker, gateway] = await Promise.all([
+      startProcess('worker', 'workers/worker.ts', 'worker ready', env, tag),
+      startProcess('gateway', 'gateway/main.ts', 'gateway listening', env, tag),
+    ]);
+    return new Services(String(gateway.ready.url), env, tag, worker.proc, gateway.proc);
+  }
+
+  /** Kills the worker (SIGKILL simulates a crash) and starts a fresh one on the same task queue. */
+  async restartWorker(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await stopProcess(this.worker, signal);
+    this.worker = (await startProcess('worker', 'workers/worker.ts', 'worker ready', this.env, this.tag)).proc;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([stopProcess(this.worker), stopProcess(this.gateway)]);
+  }
+}

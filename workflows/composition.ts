@@ -1,0 +1,235 @@
+/**
+ * One composition = one workflow (workflowId = composition_id). Every action goes through the same
+ * pipeline: verify the token → required scopes → UDS ABAC decision → lifecycle check → build the audit
+ * event deterministically (workflow clock, sequence, canonical hash) → publish it and wait for the
+ * broker's ack → change state. A refusal changes nothing and is itself recorded (access_denied).
+ * Leases are timers; the chain continues unbroken across continue-as-new.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CompositionActivities } from '../activities/index.js';
+import type { VerifiedIdentity } from '../activities/jwt/identity.js';
+import type { UnverifiedHints } from '../activities/jwt/refusal.js';
+import { appendToChain, EMPTY_CHAIN, type EventDraft } from '../audit/chain.js';
+import { validateEvent, type AuditEvent } from '../schemas/catalog.js';
+import type { AbacDecision } from '../schemas/envelope.js';
+import { INITIAL_SNAPSHOT, START, applyTransition, checkScopes, checkTransition, isTerminal, type Transition } from '../schemas/lifecycle.js';
+import { REASON_CODES, type ReasonCode } from '../schemas/reason-codes.js';
+import { SCHEMA_IDS, type SchemaId } from '../schemas/schema-ids.js';
+import { COMPOSITION_STATE, COMPOSITION_TYPE, LEASE_HOLDER } from '../schemas/search-attributes.js';
+import { ACTION_SCHEMAS, completePayload, ledgerFieldSupplied, schemaForAction } from './actions.js';
+import { actionUpdates, attestSignal, lastHashQuery, leaseQuery, sequenceQuery, signalOutcomeQuery, stateQuery } from './definitions.js';
+import { LEDGER_ACTOR } from './ledger-actor.js';
+import { Mutex } from './mutex.js';
+import { refusalDraft } from './refusal.js';
+import { auditSink } from './sinks.js';
+import { ACTION_NAMES, type ActionName, type ActionOutcome, type ActionRequest, type CompositionInput, type CompositionView } from './types.js';
+
+// No decision, no transition: unreachable IdPs, PDP or brokers are retried for as long as it takes.
+const RETRY_FOREVER = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' } as const;
+const { verifyToken, authorize } = proxyLocalActivities<CompositionActivities>({ startToCloseTimeout: '15s', retry: RETRY_FOREVER });
+const { publishAuditEvent } = proxyActivities<CompositionActivities>({ startToCloseTimeout: '30s', retry: RETRY_FOREVER });
+
+const DEFAULT_HISTORY_LIMIT = 10_000;
+const OPENING_TIMEOUT = '1 hour';
+const KEPT_SIGNAL_OUTCOMES = 100;
+
+/** A refusal on its way to being recorded. */
+class Refused extends Error {
+  constructor(
+    readonly code: ReasonCode,
+    message: string,
+    readonly extra: { identity?: VerifiedIdentity; decision?: AbacDecision; unverified?: UnverifiedHints } = {},
+  ) {
+    super(message);
+  }
+}
+
+export async function compositionWorkflow(input: CompositionInput): Promise<CompositionView> {
+  const { compositionId, compositionType } = input;
+  let snapshot = input.carried?.snapshot ?? INITIAL_SNAPSHOT;
+  let head = input.carried?.head ?? EMPTY_CHAIN;
+  const runs = (input.carried?.runs ?? 0) + 1;
+  const signalOutcomes = new Map(input.carried?.signalOutcomes ?? []);
+  let leaseVersion = 0;
+  let openingRefused = false;
+  const lock = new Mutex();
+
+  const view = (): CompositionView => ({
+    composition_id: compositionId,
+    composition_type: compositionType,
+    state: snapshot.state,
+    terminal: isTerminal(snapshot.state),
+    lease: snapshot.lease,
+    sequence: head.sequence,
+    last_event_id: head.eventId,
+    last_hash: head.thisHash,
+    runs,
+  });
+  const now = () => new Date().toISOString(); // the workflow clock: deterministic on replay
+
+  /** Chains, validates, publishes (waiting for the broker's ack), and only then moves the state. */
+  async function record(draft: EventDraft, transition: Transition | undefined): Promise<AuditEvent> {
+    const { event, head: nextHead } = appendToChain(head, draft);
+    const valid = validateEvent(event);
+    if (!valid.ok) throw new Refused(REASON_CODES.invalidPayload, `${valid.path}: ${valid.message}`);
+    auditSink.built(event);
+    await publishAuditEvent(event);
+    head = nextHead;
+    if (transition) {
+      const before = snapshot.lease;
+      snapshot = applyTransition(snapshot, transition, event.payload);
+      if (snapshot.lease !== before) leaseVersion += 1;
+      upsertSearchAttributes([
+        { key: COMPOSITION_STATE, value: snapshot.state },
+        { key: COMPOSITION_TYPE, value: compositionType },
+        { key: LEASE_HOLDER, value: snapshot.lease?.holder ?? null },
+      ]);
+    }
+    return event;
+  }
+
+  async function verified(token: string): Promise<VerifiedIdentity> {
+    try {
+      return await verifyToken(token);
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.type?.startsWith('ERR_')) {
+        throw new Refused(cause.type as ReasonCode, cause.message, { unverified: (cause.details?.[0] ?? {}) as UnverifiedHints });
+      }
+      throw err;
+    }
+  }
+
+  async function participantsOf(req: ActionRequest) {
+    const a = req.participantTokens?.node_a;
+    const b = req.participantTokens?.node_b;
+    if (!a || !b) throw new Refused(REASON_CODES.invalidPayload, 'participant_tokens.node_a and participant_tokens.node_b are required for a PSI round');
+    const [na, nb] = [await verified(a), await verified(b)];
+    return { node_a: { issuer: na.auth.issuer, jti: na.auth.jwt_jti }, node_b: { issuer: nb.auth.issuer, jti: nb.auth.jwt_jti } };
+  }
+
+  /** The pipeline. Returns the outcome; a refusal is recorded before it is returned. */
+  async function perform(action: ActionName, req: ActionRequest): Promise<ActionOutcome> {
+    const schemaId = schemaForAction(action, req.schemaId);
+    const attempted = schemaId ?? ACTION_SCHEMAS[action][0]!;
+    let identity: VerifiedIdentity | undefined;
+    let decision: AbacDecision | undefined;
+    try {
+      if (!schemaId) throw new Refused(REASON_CODES.invalidPayload, `${action} emits one of ${ACTION_SCHEMAS[action].join(', ')}; schema_id is ${JSON.stringify(req.schemaId ?? null)}`);
+      identity = await verified(req.token);
+      const scopes = checkScopes(schemaId, identity.auth.scopes);
+      if (!scopes.ok) throw new Refused(scopes.code, scopes.message, { identity });
+      decision = await authorize({
+        action: schemaId,
+        principal: {
+          id: identity.actor.id,
+          actorType: identity.actor.type,
+          attributes: { org: identity.org, issuer: identity.auth.issuer, subject: identity.auth.subject, scopes: identity.auth.scopes, delegation_chain: identity.auth.delegation_chain },
+        },
+        resource: { kind: 'composition', id: compositionId, attributes: { composition_type: compositionType, state: snapshot.state, lease_holder: snapshot.lease?.holder ?? '' } },
+        environment: { time: now() },
+      });
+      if (decision.outcome !== 'ALLOW') throw new Refused(REASON_CODES.abacDeny, `UDS denied ${schemaId} (evaluation ${decision.uds_eval_id})`, { identity, decision });
+      const transition = checkTransition(snapshot, schemaId, identity.actor);
+      if (!transition.ok) throw new Refused(transition.code, transition.message, { identity, decision });
+      const supplied = ledgerFieldSupplied(schemaId, req.payload ?? {});
+      if (supplied) throw new Refused(REASON_CODES.invalidPayload, `payload.${supplied} is set by the ledger`, { identity, decision });
+      const participants = schemaId === SCHEMA_IDS.psiRoundCompleted ? await participantsOf(req) : undefined;
+
+      const ts = now();
+      const draft = {
+        schema_id: schemaId,
+        composition_id: compositionId,
+        ts_utc: ts,
+        actor: identity.actor,
+        ...(req.agent !== undefined ? { agent: req.agent } : {}),
+        auth: identity.auth,
+        payload: completePayload(schemaId, req.payload ?? {}, { ts, actorId: identity.actor.id, compositionType, ...(participants ? { participants } : {}) }),
+        abac_decision: decision,
+      } as EventDraft;
+      const event = await record(draft, transition.value);
+      return { ok: true, composition_id: compositionId, event_id: event.event_id, schema_id: schemaId, state: snapshot.state, sequence: head.sequence, this_hash: event.this_hash, lease: snapshot.lease };
+    } catch (err) {
+      if (!(err instanceof Refused)) throw err;
+      const extra = { identity, decision, ...err.extra };
+      // A refusal keeps the state: recorded, with no transition applied.
+      const denied = await record(
+        refusalDraft({ compositionId, ts: now(), attemptedSchemaId: attempted, code: err.code, message: err.message, state: snapshot.state, agent: req.agent, ...extra }),
+        undefined,
+      );
+      if (action === 'request' && snapshot.state === START) openingRefused = true;
+      return { ok: false, composition_id: compositionId, code: err.code, message: err.message, state: snapshot.state, audit_event_id: denied.event_id };
+    }
+  }
+
+  /** The lease timer fired: if nothing renewed or released it meanwhile, record the expiry. */
+  async function expireLease(version: number): Promise<void> {
+    const lease = snapshot.lease;
+    if (!lease || version !== leaseVersion) return;
+    const transition = checkTransition(snapshot, SCHEMA_IDS.leaseExpired, LEDGER_ACTOR);
+    if (!transition.ok) return;
+    const ts = now();
+    await record(
+      {
+        schema_id: SCHEMA_IDS.leaseExpired as SchemaId,
+        composition_id: compositionId,
+        ts_utc: ts,
+        actor: LEDGER_ACTOR,
+        auth: null,
+        payload: { lease_holder: lease.holder, claimed_at: lease.claimedAt, lease_expires_at: lease.expiresAt, expired_at: ts },
+        abac_decision: null,
+      } as EventDraft,
+      transition.value,
+    );
+  }
+
+  for (const name of ACTION_NAMES) setHandler(actionUpdates[name], (req) => lock.run(() => perform(name, req)));
+  setHandler(attestSignal, async ({ requestId, ...req }) => {
+    const outcome = await lock.run(() => perform('attest', req));
+    signalOutcomes.set(requestId, outcome);
+    if (signalOutcomes.size > KEPT_SIGNAL_OUTCOMES) signalOutcomes.delete(signalOutcomes.keys().next().value!);
+  });
+  setHandler(stateQuery, view);
+  setHandler(leaseQuery, () => snapshot.lease);
+  setHandler(sequenceQuery, () => head.sequence);
+  setHandler(lastHashQuery, () => head.thisHash);
+  setHandler(signalOutcomeQuery, (requestId) => signalOutcomes.get(requestId) ?? null);
+
+  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+
+  if (snapshot.state === START) {
+    // The opening `request` update arrives with the start (update-with-start).
+    await condition(() => snapshot.state !== START || openingRefused, OPENING_TIMEOUT);
+  }
+  while (snapshot.state !== START && !isTerminal(snapshot.state)) {
+    if (historyFull() && lock.idle && allHandlersFinished()) {
+      await continueAsNew<typeof compositionWorkflow>({
+        ...input,
+        carried: { snapshot, head, runs, signalOutcomes: [...signalOutcomes] },
+      });
+    }
+    const version = leaseVersion;
+    const woken = () => leaseVersion !== version || isTerminal(snapshot.state) || (historyFull() && lock.idle && allHandlersFinished());
+    const lease = snapshot.lease;
+    if (lease) {
+      const remaining = Date.parse(lease.expiresAt) - Date.now();
+      const changed = remaining > 0 && (await condition(woken, remaining));
+      if (!changed) await lock.run(() => expireLease(version));
+    } else {
+      await condition(woken);
+    }
+  }
+  await condition(allHandlersFinished);
+  return view();
+}
