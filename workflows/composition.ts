@@ -12,7 +12,6 @@ import {
   condition,
   continueAsNew,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -37,7 +36,8 @@ import { ACTION_NAMES, type ActionName, type ActionOutcome, type ActionRequest, 
 
 // No decision, no transition: unreachable IdPs, PDP or brokers are retried for as long as it takes.
 const RETRY_FOREVER = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' } as const;
-const { verifyToken, authorize } = proxyLocalActivities<CompositionActivities>({ startToCloseTimeout: '15s', retry: RETRY_FOREVER });
+// Regular activities: each attempt and its last failure are visible to ops (Web UI, describe) during an outage.
+const { verifyToken, authorize } = proxyActivities<CompositionActivities>({ startToCloseTimeout: '15s', retry: RETRY_FOREVER });
 const { publishAuditEvent } = proxyActivities<CompositionActivities>({ startToCloseTimeout: '30s', retry: RETRY_FOREVER });
 
 const DEFAULT_HISTORY_LIMIT = 10_000;

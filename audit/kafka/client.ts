@@ -1,10 +1,21 @@
 /**
  * The project's only door to Kafka. kafkajs has had no release since 2023, so everything Kafka-specific
- * stays in audit/kafka/: swapping the client library touches these files only.
+ * stays in audit/kafka/: swapping the client library touches these files only. Its logs go out as JSON lines.
  */
-import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
+import { pino } from 'pino';
 import { kafkaBrokers } from '../../infra/endpoints.js';
 
+const log = pino({ name: 'kafkajs', level: process.env.COORD_KAFKA_LOG_LEVEL ?? 'warn' });
+
+const jsonLogs: logCreator = () => ({ level, log: entry }) => {
+  const { message, ...rest } = entry;
+  if (level === logLevel.ERROR || level === logLevel.NOTHING) log.error(rest, message);
+  else if (level === logLevel.WARN) log.warn(rest, message);
+  else if (level === logLevel.INFO) log.info(rest, message);
+  else log.debug(rest, message);
+};
+
 export function createKafka(clientId: string, overrides: Partial<KafkaConfig> = {}): Kafka {
-  return new Kafka({ clientId, brokers: kafkaBrokers(), logLevel: logLevel.ERROR, ...overrides });
+  return new Kafka({ clientId, brokers: kafkaBrokers(), logLevel: logLevel.WARN, logCreator: jsonLogs, ...overrides });
 }

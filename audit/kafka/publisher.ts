@@ -3,7 +3,7 @@
  * partition per composition keeps its order), header event_id, value in Confluent wire format. `publish`
  * resolves only once the broker has acknowledged: nothing is acknowledged upstream before that.
  */
-import type { Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import type { AuditEvent } from '../../schemas/catalog.js';
 import type { AuditSerializer } from '../serializer.js';
 import { ensureAuditTopic } from './audit-topic.js';
@@ -25,7 +25,7 @@ export class AuditPublisher {
     clientId = 'coordination-ledger-publisher',
   ) {
     // kafkajs: idempotence is safe only with one request in flight
-    this.producer = createKafka(clientId).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = createKafka(clientId).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   private connect(): Promise<void> {

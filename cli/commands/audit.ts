@@ -1,7 +1,11 @@
-/** `coord audit …` — what auditors run: verify a chain, replay a composition, write the §7b example. */
+/** `coord audit …` — what auditors run: verify a chain, replay a composition, pull one from the topic, write the §7b example. */
 import { parseArgs } from 'node:util';
 import { buildVrsExample } from '../../audit/examples/vrs-screening.js';
 import { readJsonl, writeJsonl } from '../../audit/jsonl.js';
+import { readAuditEvents } from '../../audit/kafka/reader.js';
+import { AuditSerializer } from '../../audit/serializer.js';
+import { auditTopic } from '../../audit/topic.js';
+import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
 import { verifyEntries } from '../../audit/verify.js';
 import type { AuditEvent } from '../../schemas/catalog.js';
 import { replayState } from '../../schemas/replay-state.js';
@@ -12,7 +16,9 @@ export const AUDIT_USAGE = `coord audit verify --file <events.jsonl> [--head <co
 coord audit replay --file <events.jsonl> --composition <id> [--json]
     the lifecycle state the composition's events lead to, or the first invalid step (exit 1)
 coord audit example --out <file.jsonl>
-    writes the seed's §7b VRS screening example (9 events) with real hashes`;
+    writes the seed's §7b VRS screening example (9 events) with real hashes
+coord audit pull --composition <id> --out <file.jsonl> [--topic t]
+    one composition's events, read from the audit topic (decoded through the registry), as JSONL`;
 
 function parseHeads(values: string[]): Record<string, string> {
   return Object.fromEntries(
@@ -65,6 +71,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
       out: { type: 'string' },
       composition: { type: 'string' },
       head: { type: 'string', multiple: true, default: [] },
+      topic: { type: 'string', default: auditTopic() },
       json: { type: 'boolean', default: false },
     },
   });
@@ -81,6 +88,14 @@ export async function auditCommand(argv: string[]): Promise<number> {
       writeJsonl(values.out, events);
       print(`wrote ${events.length} events of ${events[0]!.composition_id} to ${values.out}`);
       return 0;
+    }
+    case 'pull': {
+      if (!values.composition || !values.out) throw new UsageError('coord audit pull --composition <id> --out <file.jsonl>');
+      const topic = values.topic;
+      const events = await readAuditEvents({ topic, serializer: new AuditSerializer(schemaRegistryEndpoint().address, topic), compositionId: values.composition });
+      writeJsonl(values.out, events);
+      print(`wrote ${events.length} events of ${values.composition} from ${topic} to ${values.out}`);
+      return events.length > 0 ? 0 : 1;
     }
     default:
       throw new UsageError(AUDIT_USAGE);

@@ -23,19 +23,25 @@ export async function installTemporalTestServer(): Promise<void> {
   );
 }
 
-/** Registers any missing composition search attribute (idempotent; also for an external cluster). */
+/** Registers any missing composition search attribute (idempotent; any Temporal server, test servers included). */
+export async function registerSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace = temporalNamespace()): Promise<void> {
+  let existing: Record<string, unknown> = {};
+  try {
+    existing = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+  } catch (err) {
+    // The time-skipping test server can add search attributes but not list them.
+    if ((err as { code?: number }).code !== 12 /* UNIMPLEMENTED */) throw err;
+  }
+  const missing = COMPOSITION_SEARCH_ATTRIBUTES.filter((k) => !(k.name in existing));
+  if (missing.length === 0) return;
+  const keyword = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((k) => [k.name, keyword])) });
+}
+
 async function ensureSearchAttributes(address: string): Promise<void> {
   const connection = await Connection.connect({ address, connectTimeout: 5_000 });
   try {
-    const namespace = temporalNamespace();
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-    const missing = COMPOSITION_SEARCH_ATTRIBUTES.filter((k) => !(k.name in (customAttributes ?? {})));
-    if (missing.length === 0) return;
-    const keyword = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-    await connection.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, keyword])),
-    });
+    await registerSearchAttributes(connection);
   } finally {
     await connection.close();
   }
@@ -69,8 +75,8 @@ export function temporalComponent(): Component {
         '--log-level', 'warn',
         ...COMPOSITION_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
       ];
-      const codec = process.env.COORD_UI_CODEC_ENDPOINT;
-      if (codec) args.push('--ui-codec-endpoint', codec);
+      // The gateway serves the codec endpoint, so the Web UI can show decrypted payloads (tokens redacted).
+      args.push('--ui-codec-endpoint', process.env.COORD_UI_CODEC_ENDPOINT ?? `http://127.0.0.1:${process.env.COORD_GATEWAY_PORT ?? 8088}/codec`);
       return { command: temporalCliPath(), args };
     },
     async healthy() {
