@@ -104,7 +104,11 @@ export class CoordinationClient {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new CoordinationError('ERR_NOT_FOUND', `composition ${compositionId} does not exist`, compositionId);
+      if (err instanceof WorkflowNotFoundError) {
+        // Temporal answers "not found" both for an unknown id and for an update to a workflow that has ended.
+        if (await this.exists(compositionId)) throw new CoordinationError('ERR_COMPOSITION_CLOSED', `composition ${compositionId} has ended; no further actions are accepted`, compositionId);
+        throw new CoordinationError('ERR_NOT_FOUND', `composition ${compositionId} does not exist`, compositionId);
+      }
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         throw new CoordinationError('ERR_COMPOSITION_CLOSED', `composition ${compositionId} has ended and its id cannot be reused`, compositionId);
       }

@@ -1,0 +1,25 @@
+/** Driving compositions over HTTP in integration tests: open one, advance it, read it back. */
+import { vrsScreeningSteps } from '../../audit/examples/vrs-screening.js';
+import { runStep } from '../../cli/demo/vrs-over-http.js';
+import type { VrsTokens } from '../../cli/demo/vrs-tokens.js';
+import { newCompositionId } from '../../client/coordination-client.js';
+import type { GatewayHttp } from '../../client/gateway-http.js';
+import type { CompositionView } from '../../workflows/types.js';
+
+/** A fresh composition advanced through the first `steps` steps of §7b (1 = requested, 2 = leased, …). */
+export async function compositionAtStep(http: GatewayHttp, tokens: VrsTokens, steps: number): Promise<string> {
+  const id = newCompositionId();
+  for (const step of vrsScreeningSteps().slice(0, steps)) {
+    const { status, body } = await runStep(http, step, tokens, id);
+    if (status >= 300) throw new Error(`setting up ${id}: ${step.schemaId} → ${status} ${JSON.stringify(body)}`);
+  }
+  return id;
+}
+
+export async function view(http: GatewayHttp, id: string): Promise<CompositionView> {
+  const { status, body } = await http.get<CompositionView>(`/compositions/${id}`);
+  if (status !== 200) throw new Error(`GET /compositions/${id} → ${status}`);
+  return body;
+}
+
+export const AGENT_BLOCK = vrsScreeningSteps()[1]!.agent!;
