@@ -61,7 +61,7 @@ const cases: { name: string; code: string; token: () => Promise<string> }[] = [
     code: 'ERR_JWT_ALGORITHM',
     token: async () => {
       const jwk = await firmPublicJwk();
-      const pem = await exportSPKI((await importJWK(jwk, 'RS256')) as CryptoKey);
+      const pem = await exportSPKI((await importJWK(jwk, 'RS256')) as Parameters<typeof exportSPKI>[0]);
       return forge({ alg: 'HS256', kid: jwk.kid }, validClaims(idpEndpoint('firm').address), new TextEncoder().encode(pem));
     },
   },
