@@ -97,9 +97,13 @@ export class Services {
     return new Services(String(gateway.ready.url), env, tag, worker.proc, gateway.proc);
   }
 
-  /** Kills the worker (SIGKILL simulates a crash) and starts a fresh one on the same task queue. */
-  async restartWorker(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  /** Stops the worker; SIGKILL simulates a crash (no graceful shutdown). */
+  async killWorker(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     await stopProcess(this.worker, signal);
+  }
+
+  /** Starts a fresh worker on the same task queue. */
+  async startWorker(): Promise<void> {
     this.worker = (await startProcess('worker', 'workers/worker.ts', 'worker ready', this.env, this.tag)).proc;
   }
 

@@ -1,0 +1,28 @@
+// One mapping from stable codes to HTTP statuses; the codec view never shows a bearer token.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { httpStatusOf } from '../../../gateway/errors.js';
+import { redactTokens } from '../../../gateway/routes/codec.js';
+import { REASON_CODES } from '../../../schemas/reason-codes.js';
+
+test('every reason code maps to its HTTP status', () => {
+  const expected: Record<string, number> = {
+    ERR_JWT_MISSING: 401, ERR_JWT_MALFORMED: 401, ERR_JWT_EXPIRED: 401, ERR_JWT_NOT_YET_VALID: 401, ERR_JWT_ISSUER_UNTRUSTED: 401,
+    ERR_JWT_AUDIENCE: 401, ERR_JWT_ALGORITHM: 401, ERR_JWT_UNKNOWN_KID: 401, ERR_JWT_SIGNATURE: 401, ERR_JWT_CLAIMS: 401,
+    ERR_SCOPE_MISSING: 403, ERR_ABAC_DENY: 403, ERR_ACTOR_TYPE_NOT_ALLOWED: 403, ERR_NOT_LEASE_HOLDER: 403,
+    ERR_WRONG_STATE: 409, ERR_LEASE_HELD: 409, ERR_NO_LEASE: 409, ERR_INVALID_PAYLOAD: 422, ERR_UNKNOWN_SCHEMA: 422,
+  };
+  assert.deepEqual(Object.keys(expected).sort(), Object.values(REASON_CODES).sort(), 'every reason code is covered');
+  for (const [code, status] of Object.entries(expected)) assert.equal(httpStatusOf(code as never), status, code);
+  assert.deepEqual(['ERR_NOT_FOUND', 'ERR_COMPOSITION_CLOSED', 'ERR_UNAVAILABLE', 'ERR_BAD_REQUEST'].map((c) => httpStatusOf(c as never)), [404, 409, 503, 400]);
+});
+
+test('redaction replaces the token and participant tokens, keeps everything else', () => {
+  const decoded = { token: 'eyJ.a.b', payload: { token_count: 3, note: 'token' }, participantTokens: { node_a: 'eyJ.c.d', node_b: 'eyJ.e.f' }, agent: { node_a: 'not a token field here' } };
+  assert.deepEqual(redactTokens(decoded), {
+    token: '[redacted bearer token]',
+    payload: { token_count: 3, note: 'token' },
+    participantTokens: { node_a: '[redacted bearer token]', node_b: '[redacted bearer token]' },
+    agent: { node_a: 'not a token field here' },
+  });
+});
