@@ -121,9 +121,19 @@ test('the codec endpoint decodes payloads for the Web UI, with tokens redacted',
   assert.equal(decoded.payload.lens_id, 'vrs_alerts_v2_equivalent');
 });
 
-test('no token in the worker or gateway logs', async () => {
-  await services.stop();
-  const logs = readFileSync(services.worker.log, 'utf8') + readFileSync(services.gateway.log, 'utf8');
-  assert.ok(logs.length > 0);
+test('the worker exposes the SDK runtime metrics for Prometheus', async () => {
+  const res = await fetch(`http://${services.env.COORD_METRICS_ADDRESS}/metrics`);
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  assert.match(text, /^temporal_workflow_completed/m);
+  assert.match(text, /^temporal_activity_execution_latency/m);
+});
+
+test('graceful shutdown, and no token in the worker or gateway logs', async () => {
+  await services.stop(); // SIGTERM
+  assert.equal(services.worker.child.exitCode, 0);
+  const workerLog = readFileSync(services.worker.log, 'utf8');
+  assert.match(workerLog, /"msg":"worker stopped"/);
+  const logs = workerLog + readFileSync(services.gateway.log, 'utf8');
   for (const token of allTokens()) assert.ok(!logs.includes(token), 'a token in the logs');
 });

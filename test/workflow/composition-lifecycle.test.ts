@@ -13,7 +13,7 @@ import { verify } from '../../audit/verify.js';
 import { installTemporalTestServer, registerSearchAttributes, temporalTestServerPath } from '../../infra/stack/components/temporal.js';
 import { replayState } from '../../schemas/replay-state.js';
 import type { compositionWorkflow } from '../../workflows/composition.js';
-import { actionUpdates, stateQuery, WORKFLOW_TYPE } from '../../workflows/definitions.js';
+import { actionUpdates, lastHashQuery, leaseQuery, sequenceQuery, stateQuery, WORKFLOW_TYPE } from '../../workflows/definitions.js';
 import type { ActionName, ActionOutcome } from '../../workflows/types.js';
 import { waitFor } from '../helpers/wait.js';
 import { AGENT_BLOCK, fakeActivities } from './helpers/fake-activities.js';
@@ -70,6 +70,9 @@ test('a 1800 s lease expires on the workflow clock: lease_expired is recorded an
     assert.equal((await request(handle)).ok, true);
     const claimed = await claim(handle);
     assert.equal(claimed.ok && claimed.state, 'leased');
+    assert.equal((await handle.query(leaseQuery))?.holder, 'agent_a');
+    assert.equal(await handle.query(sequenceQuery), 2);
+    assert.equal(await handle.query(lastHashQuery), published.at(-1)!.this_hash);
 
     await env.sleep('1801s');
     const view = await waitFor(async () => {
