@@ -2,41 +2,25 @@
 // the broker's ack) and completes once Kafka is back, nothing lost; while the PDP is down no transition is
 // allowed at all (no decision = no transition, never a default ALLOW), and it resumes after.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { vrsScreeningSteps } from '../../audit/examples/vrs-screening.js';
 import { verify } from '../../audit/verify.js';
 import { runStep } from '../../cli/demo/vrs-over-http.js';
-import { mintVrsTokens, type VrsTokens } from '../../cli/demo/vrs-tokens.js';
-import { GatewayHttp } from '../../client/gateway-http.js';
-import type { Services } from '../../infra/services.js';
 import { down, up } from '../../infra/stack/stack.js';
 import { compositionAtStep, view } from '../helpers/compositions.js';
 import { distinct, topicEvents } from '../helpers/audit-topic.js';
-import { startServices } from '../helpers/services.js';
-import { stackReady } from '../helpers/stack.js';
+import { gatewayFixture } from '../helpers/gateway-fixture.js';
 import { pendingActivities } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
-let services: Services;
-let http: GatewayHttp;
-let tokens: VrsTokens;
-
-before(async () => {
-  await stackReady();
-  services = await startServices('outages');
-  http = new GatewayHttp(services.gatewayUrl);
-  tokens = await mintVrsTokens();
-});
-after(async () => {
-  await up(); // whatever a failed test left stopped
-  await services?.stop();
-});
+const fx = gatewayFixture('outages');
+after(() => up()); // whatever a failed test left stopped
 
 /** Sends step `index` with `component` down; proves it waits on `activity`; brings the component back. */
 async function stepDuring(component: string, activity: string, id: string, index: number) {
   let settled = false;
   await down({ only: [component] });
-  const reply = runStep(http, vrsScreeningSteps()[index]!, tokens, id).finally(() => (settled = true));
+  const reply = runStep(fx.http, vrsScreeningSteps()[index]!, fx.tokens, id).finally(() => (settled = true));
   try {
     const waiting = await waitFor(async () => (await pendingActivities(id)).find((a) => a.type === activity && a.attempt >= 2), {
       what: `${activity} to be retried while ${component} is down`,
@@ -44,25 +28,25 @@ async function stepDuring(component: string, activity: string, id: string, index
     });
     assert.ok(waiting.attempt >= 2);
     assert.equal(settled, false, 'the request must still be waiting');
-    return { reply, before: await view(http, id) };
+    return { reply, before: await view(fx.http, id) };
   } finally {
     await up({ only: [component] });
   }
 }
 
 test('Kafka stopped while a transition is in flight: it waits, then completes; nothing lost', async () => {
-  const id = await compositionAtStep(http, tokens, 2);
+  const id = await compositionAtStep(fx.http, fx.tokens, 2);
   const { reply, before } = await stepDuring('kafka', 'publishAuditEvent', id, 2);
   assert.equal(before.state, 'leased', 'no state change before the audit event is in Kafka');
   assert.equal((await reply).status, 200);
-  assert.equal((await view(http, id)).state, 'in_progress');
+  assert.equal((await view(fx.http, id)).state, 'in_progress');
   const events = distinct(await topicEvents(id));
   assert.deepEqual(events.map((e) => e.schema_id), ['composition.requested.v1', 'coordination.lease_claimed.v1', 'coordination.lens_run_started.v1']);
   assert.equal(verify(await topicEvents(id)).ok, true);
 });
 
 test('the PDP stopped: no transition while it is down; it resumes after', async () => {
-  const id = await compositionAtStep(http, tokens, 1);
+  const id = await compositionAtStep(fx.http, fx.tokens, 1);
   const { reply, before } = await stepDuring('pdp', 'authorize', id, 1);
   assert.deepEqual([before.state, before.sequence], ['requested', 1]);
   const done = await reply;

@@ -1,31 +1,18 @@
 // Every way a bearer token can be wrong is a 401 with its own code, changes no state, and — the composition
 // existing — is recorded as access_denied with the token's unverified claims as hints (never the token).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, exportSPKI, generateKeyPair, importJWK, type JWK } from 'jose';
-import { mintVrsTokens, type VrsTokens } from '../../cli/demo/vrs-tokens.js';
-import { GatewayHttp } from '../../client/gateway-http.js';
 import { idpEndpoint, tokenAudience } from '../../infra/endpoints.js';
 import { mintToken } from '../../infra/idp/client.js';
-import type { Services } from '../../infra/services.js';
 import { AGENT_BLOCK, compositionAtStep, view } from '../helpers/compositions.js';
 import { distinct, topicEvents } from '../helpers/audit-topic.js';
-import { startServices } from '../helpers/services.js';
-import { stackReady } from '../helpers/stack.js';
+import { gatewayFixture } from '../helpers/gateway-fixture.js';
 
-let services: Services;
-let http: GatewayHttp;
-let tokens: VrsTokens;
 let compositionId: string;
-
-before(async () => {
-  await stackReady();
-  services = await startServices('tokens');
-  http = new GatewayHttp(services.gatewayUrl);
-  tokens = await mintVrsTokens();
+const fx = gatewayFixture('tokens', async ({ http, tokens }) => {
   compositionId = await compositionAtStep(http, tokens, 1);
 });
-after(async () => services?.stop());
 
 const agentClaims = { sub: 'user_smith@citi.example', act: ['service_acct_axonis_screener'], actor_type: 'agent' as const, scope: ['fusion_operator', 'lease_claim'], claims: { client_id: 'agent_vrs_screener_01' } };
 const now = () => Math.floor(Date.now() / 1000);
@@ -86,11 +73,11 @@ const cases: { name: string; code: string; token: () => Promise<string> }[] = [
 for (const c of cases) {
   test(`${c.name} token → 401 ${c.code}, recorded, no state change`, async () => {
     const token = await c.token();
-    const before = await view(http, compositionId);
-    const reply = await http.post<{ error: { code: string; audit_event_id: string } }>(`/compositions/${compositionId}/claim`, token || undefined, { payload: { lease_window_seconds: 600 }, agent: AGENT_BLOCK });
+    const before = await view(fx.http, compositionId);
+    const reply = await fx.http.post<{ error: { code: string; audit_event_id: string } }>(`/compositions/${compositionId}/claim`, token || undefined, { payload: { lease_window_seconds: 600 }, agent: AGENT_BLOCK });
     assert.equal(reply.status, 401, JSON.stringify(reply.body));
     assert.equal(reply.body.error.code, c.code);
-    const after = await view(http, compositionId);
+    const after = await view(fx.http, compositionId);
     assert.deepEqual([after.state, after.lease], [before.state, before.lease]);
     assert.equal(after.sequence, before.sequence + 1, 'only the refusal was recorded');
 
@@ -111,7 +98,7 @@ test('a token from a trusted issuer after key rotation still verifies (kid rotat
   const rotated = await fetch(`${idpEndpoint('internal').address}/dev/rotate`, { method: 'POST' });
   assert.equal(rotated.status, 200);
   const token = await mintToken('internal', agentClaims);
-  const id = await compositionAtStep(http, tokens, 1);
-  const reply = await http.post(`/compositions/${id}/claim`, token, { payload: { lease_window_seconds: 600 }, agent: AGENT_BLOCK });
+  const id = await compositionAtStep(fx.http, fx.tokens, 1);
+  const reply = await fx.http.post(`/compositions/${id}/claim`, token, { payload: { lease_window_seconds: 600 }, agent: AGENT_BLOCK });
   assert.equal(reply.status, 200, JSON.stringify(reply.body));
 });

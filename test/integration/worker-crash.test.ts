@@ -1,46 +1,32 @@
 // The worker is killed with SIGKILL in the middle of a composition: a restarted worker completes it, and
 // the chain in Kafka is complete and valid (identical duplicates allowed, no gap).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { vrsScreeningSteps } from '../../audit/examples/vrs-screening.js';
 import { vrsAssertions } from '../../audit/invariants.js';
 import { verify } from '../../audit/verify.js';
 import { runStep } from '../../cli/demo/vrs-over-http.js';
-import { mintVrsTokens, type VrsTokens } from '../../cli/demo/vrs-tokens.js';
-import { GatewayHttp } from '../../client/gateway-http.js';
 import { idpEndpoint } from '../../infra/endpoints.js';
-import type { Services } from '../../infra/services.js';
 import { compositionAtStep, view } from '../helpers/compositions.js';
 import { distinct, topicEvents } from '../helpers/audit-topic.js';
-import { startServices } from '../helpers/services.js';
-import { stackReady } from '../helpers/stack.js';
+import { gatewayFixture } from '../helpers/gateway-fixture.js';
 
-let services: Services;
-let http: GatewayHttp;
-let tokens: VrsTokens;
-
-before(async () => {
-  await stackReady();
-  services = await startServices('crash');
-  http = new GatewayHttp(services.gatewayUrl);
-  tokens = await mintVrsTokens();
-});
-after(async () => services?.stop());
+const fx = gatewayFixture('crash');
 
 test('SIGKILL mid-composition: a new worker finishes it; Kafka holds the whole valid chain', async () => {
   const steps = vrsScreeningSteps();
-  const id = await compositionAtStep(http, tokens, 4);
+  const id = await compositionAtStep(fx.http, fx.tokens, 4);
   // Step 5 is sent and the worker dies under it: the transition is in flight, or not yet picked up.
-  const inFlight = runStep(http, steps[4]!, tokens, id);
-  await services.killWorker('SIGKILL');
-  await services.startWorker();
+  const inFlight = runStep(fx.http, steps[4]!, fx.tokens, id);
+  await fx.services.killWorker('SIGKILL');
+  await fx.services.startWorker();
   const fifth = await inFlight;
   assert.equal(fifth.status, 200, JSON.stringify(fifth.body));
   for (const step of steps.slice(5)) {
-    const { status, body } = await runStep(http, step, tokens, id);
+    const { status, body } = await runStep(fx.http, step, fx.tokens, id);
     assert.equal(status < 300, true, `${step.schemaId}: ${status} ${JSON.stringify(body)}`);
   }
-  assert.equal((await view(http, id)).state, 'closed');
+  assert.equal((await view(fx.http, id)).state, 'closed');
 
   const raw = await topicEvents(id);
   const events = distinct(raw);
