@@ -3,8 +3,13 @@
  * stream are verified independently; an identical duplicate (same event_id, same this_hash) is ignored,
  * as publishing is at-least-once. Without a known head a cut tail is indistinguishable from a valid prefix,
  * so heads can be given per composition: a stream that stops short of its head is `truncated`.
+ *
+ * Streaming: `ChainVerifier` takes one entry at a time and keeps only each composition's position and its
+ * hashes, so a large export verifies in bounded memory. A jump ahead in a composition's sequence is the
+ * first break; whether it is a `reordered` stream or a `sequence_gap` is settled by whether the missing
+ * event turns up later.
  */
-import { validateEvent } from '../schemas/catalog.js';
+import { validateEvent, type AuditEvent } from '../schemas/catalog.js';
 import { computeThisHash } from './chain.js';
 import { eventIdFor, sequenceOf } from './event-id.js';
 
@@ -57,117 +62,128 @@ export interface VerifyOptions {
 }
 
 interface ChainState {
-  lastSeq: number;
+  /** this_hash of each accepted event, by sequence - 1 */
+  hashes: string[];
   lastEventId: string | null;
-  lastHash: string | null;
-  byEventId: Map<string, string>;
-  hashes: Set<string>;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-export function verify(events: readonly unknown[], opts: VerifyOptions = {}): VerifyResult {
-  return verifyEntries(events.map((value, index) => ({ index, value })), opts);
-}
+/** What a checked entry turned out to be. */
+export type EntryVerdict = { accepted: AuditEvent } | { duplicate: AuditEvent } | { broken: ChainBreak } | { ignored: true };
 
-export function verifyEntries(entries: readonly StreamEntry[], opts: VerifyOptions = {}): VerifyResult {
-  const chains = new Map<string, ChainState>();
-  // Per composition, the (index, sequence) of every well-addressed event: lets a jump ahead tell a
-  // reordering (the missing events come later) from a gap (they never come).
-  const positions = new Map<string, { index: number; seq: number }[]>();
-  const compositionIds = new Set<string>();
-  for (const entry of entries) {
-    if (!('value' in entry)) continue;
-    const v = entry.value as { composition_id?: unknown; event_id?: unknown } | null;
-    const cmp = str(v?.composition_id);
-    if (!cmp) continue;
-    compositionIds.add(cmp);
-    const seq = str(v?.event_id) ? sequenceOf(v!.event_id as string, cmp) : undefined;
-    if (seq === undefined) continue;
-    let list = positions.get(cmp);
-    if (!list) positions.set(cmp, (list = []));
-    list.push({ index: entry.index, seq });
+export class ChainVerifier {
+  private readonly chains = new Map<string, ChainState>();
+  private readonly compositionIds = new Set<string>();
+  private count = 0;
+  private lastIndex = -1;
+  private duplicateCount = 0;
+  private firstBreak: ChainBreak | null = null;
+  /** a jump ahead waiting to learn whether the missing event comes later */
+  private pendingJump: { composition: string; from: number; to: number } | null = null;
+
+  get broken(): ChainBreak | null {
+    return this.firstBreak;
   }
 
-  let duplicates = 0;
-  let firstBreak: ChainBreak | null = null;
-  for (const entry of entries) {
-    const found = checkEntry(entry, chains, positions);
-    if (found === 'duplicate') duplicates += 1;
-    else if (found) {
-      firstBreak = found;
-      break;
+  push(entry: StreamEntry): EntryVerdict {
+    this.count += 1;
+    this.lastIndex = entry.index;
+    const raw = 'value' in entry ? (entry.value as Record<string, unknown> | null) : null;
+    const cmp = str(raw?.composition_id);
+    if (cmp) this.compositionIds.add(cmp);
+    if (this.firstBreak) {
+      this.settleJump(raw, cmp);
+      return { ignored: true };
+    }
+    const verdict = this.check(entry, raw, cmp);
+    if ('broken' in verdict) this.firstBreak = verdict.broken;
+    if ('duplicate' in verdict) this.duplicateCount += 1;
+    return verdict;
+  }
+
+  /** After a jump ahead, the missing event showing up later makes the break a reordering. */
+  private settleJump(raw: Record<string, unknown> | null, cmp: string | null): void {
+    const jump = this.pendingJump;
+    if (!jump || cmp !== jump.composition || !this.firstBreak) return;
+    const seq = str(raw?.event_id) ? sequenceOf(raw!.event_id as string, cmp) : undefined;
+    if (seq !== undefined && seq >= jump.from && seq < jump.to) {
+      this.firstBreak = { ...this.firstBreak, kind: 'reordered', detail: `sequence ${jump.to} arrived where ${jump.from} was expected, and ${jump.from} comes later` };
+      this.pendingJump = null;
     }
   }
-  firstBreak ??= truncation(entries, chains, opts.heads ?? {});
 
-  const heads: Record<string, CompositionHead> = {};
-  for (const [cmp, st] of chains) {
-    if (st.lastEventId && st.lastHash) heads[cmp] = { sequence: st.lastSeq, event_id: st.lastEventId, this_hash: st.lastHash };
+  private check(entry: StreamEntry, raw: Record<string, unknown> | null, cmp: string | null): EntryVerdict {
+    const { index } = entry;
+    const at = (kind: BreakKind, detail: string): EntryVerdict => ({ broken: { index, event_id: str(raw?.event_id), composition_id: cmp, kind, detail } });
+    if (!('value' in entry)) return at('invalid_event', `not JSON: ${entry.parseError}`);
+
+    const validation = validateEvent(raw);
+    if (!validation.ok) return at(validation.kind, `${validation.path}: ${validation.message}`);
+    const event = validation.event;
+    // Any edit of a well-formed event shows here first, whichever field it touched.
+    const recomputed = computeThisHash(event);
+    if (recomputed !== event.this_hash) return at('hash_mismatch', `this_hash is ${event.this_hash} but the event hashes to ${recomputed}`);
+    const seq = sequenceOf(event.event_id, event.composition_id);
+    if (seq === undefined) return at('invalid_event', `event_id ${event.event_id} is not an event id of ${event.composition_id}`);
+
+    let st = this.chains.get(event.composition_id);
+    if (!st) this.chains.set(event.composition_id, (st = { hashes: [], lastEventId: null }));
+    if (seq <= st.hashes.length) {
+      const seen = st.hashes[seq - 1]!;
+      if (seen === event.this_hash) return { duplicate: event };
+      return at('conflicting_duplicate', `${event.event_id} was seen before with this_hash ${seen}, now ${event.this_hash}`);
+    }
+    const expected = st.hashes.length + 1;
+    if (seq !== expected) {
+      this.pendingJump = { composition: event.composition_id, from: expected, to: seq };
+      return at('sequence_gap', `sequence ${seq} follows ${expected - 1}: ${eventIdFor(event.composition_id, expected)} is missing`);
+    }
+    const lastHash = st.hashes.at(-1) ?? null;
+    if (event.prev_hash !== lastHash) return at('broken_link', `prev_hash is ${event.prev_hash} but the previous event's this_hash is ${lastHash}`);
+    if (event.causal_predecessor !== st.lastEventId) {
+      return at('causal_mismatch', `causal_predecessor is ${event.causal_predecessor} but the previous event is ${st.lastEventId}`);
+    }
+    st.hashes.push(event.this_hash);
+    st.lastEventId = event.event_id;
+    return { accepted: event };
   }
-  return { ok: firstBreak === null, events: entries.length, compositions: compositionIds.size, first_break: firstBreak, duplicates, heads };
+
+  finish(opts: VerifyOptions = {}): VerifyResult {
+    this.firstBreak ??= this.truncation(opts.heads ?? {});
+    const heads: Record<string, CompositionHead> = {};
+    for (const [cmp, st] of this.chains) {
+      if (st.lastEventId) heads[cmp] = { sequence: st.hashes.length, event_id: st.lastEventId, this_hash: st.hashes.at(-1)! };
+    }
+    return { ok: this.firstBreak === null, events: this.count, compositions: this.compositionIds.size, first_break: this.firstBreak, duplicates: this.duplicateCount, heads };
+  }
+
+  private truncation(heads: Readonly<Record<string, string>>): ChainBreak | null {
+    for (const [cmp, head] of Object.entries(heads)) {
+      const st = this.chains.get(cmp);
+      if (st?.hashes.includes(head)) continue;
+      const next = (st?.hashes.length ?? 0) + 1;
+      return {
+        index: this.lastIndex + 1,
+        event_id: eventIdFor(cmp, next),
+        composition_id: cmp,
+        kind: 'truncated',
+        detail: `the stream ends at sequence ${next - 1} of ${cmp} without reaching its known head ${head}`,
+      };
+    }
+    return null;
+  }
 }
 
-function checkEntry(
-  entry: StreamEntry,
-  chains: Map<string, ChainState>,
-  positions: Map<string, { index: number; seq: number }[]>,
-): ChainBreak | 'duplicate' | undefined {
-  const { index } = entry;
-  if (!('value' in entry)) return { index, event_id: null, composition_id: null, kind: 'invalid_event', detail: `not JSON: ${entry.parseError}` };
-  const raw = entry.value as Record<string, unknown> | null;
-  const at = (kind: BreakKind, detail: string): ChainBreak => ({ index, event_id: str(raw?.event_id), composition_id: str(raw?.composition_id), kind, detail });
-
-  const validation = validateEvent(raw);
-  if (!validation.ok) return at(validation.kind, `${validation.path}: ${validation.message}`);
-  const event = validation.event;
-  // Any edit of a well-formed event shows here first, whichever field it touched.
-  const recomputed = computeThisHash(event);
-  if (recomputed !== event.this_hash) return at('hash_mismatch', `this_hash is ${event.this_hash} but the event hashes to ${recomputed}`);
-  const cmp = event.composition_id;
-  const seq = sequenceOf(event.event_id, cmp);
-  if (seq === undefined) return at('invalid_event', `event_id ${event.event_id} is not an event id of ${cmp}`);
-
-  let st = chains.get(cmp);
-  if (!st) chains.set(cmp, (st = { lastSeq: 0, lastEventId: null, lastHash: null, byEventId: new Map(), hashes: new Set() }));
-  const seenHash = st.byEventId.get(event.event_id);
-  if (seenHash !== undefined) {
-    if (seenHash === event.this_hash) return 'duplicate';
-    return at('conflicting_duplicate', `${event.event_id} was seen before with this_hash ${seenHash}, now ${event.this_hash}`);
-  }
-
-  const expected = st.lastSeq + 1;
-  if (seq !== expected) {
-    const comesLater = (positions.get(cmp) ?? []).some((p) => p.index > index && p.seq >= expected && p.seq < seq);
-    if (seq < expected || comesLater) return at('reordered', `sequence ${seq} arrived where ${expected} was expected, and ${expected} comes later`);
-    return at('sequence_gap', `sequence ${seq} follows ${st.lastSeq}: ${eventIdFor(cmp, expected)} is missing`);
-  }
-  if (event.prev_hash !== st.lastHash) return at('broken_link', `prev_hash is ${event.prev_hash} but the previous event's this_hash is ${st.lastHash}`);
-  if (event.causal_predecessor !== st.lastEventId) {
-    return at('causal_mismatch', `causal_predecessor is ${event.causal_predecessor} but the previous event is ${st.lastEventId}`);
-  }
-
-  st.lastSeq = seq;
-  st.lastEventId = event.event_id;
-  st.lastHash = event.this_hash;
-  st.byEventId.set(event.event_id, event.this_hash);
-  st.hashes.add(event.this_hash);
-  return undefined;
+export function verifyEntries(entries: Iterable<StreamEntry>, opts: VerifyOptions = {}): VerifyResult {
+  const verifier = new ChainVerifier();
+  for (const entry of entries) verifier.push(entry);
+  return verifier.finish(opts);
 }
 
-function truncation(entries: readonly StreamEntry[], chains: Map<string, ChainState>, heads: Readonly<Record<string, string>>): ChainBreak | null {
-  const end = entries.length ? entries.at(-1)!.index + 1 : 0;
-  for (const [cmp, head] of Object.entries(heads)) {
-    const st = chains.get(cmp);
-    if (st?.hashes.has(head)) continue;
-    const next = (st?.lastSeq ?? 0) + 1;
-    return {
-      index: end,
-      event_id: eventIdFor(cmp, next),
-      composition_id: cmp,
-      kind: 'truncated',
-      detail: `the stream ends at sequence ${next - 1} of ${cmp} without reaching its known head ${head}`,
-    };
-  }
-  return null;
+export function verify(events: readonly unknown[], opts: VerifyOptions = {}): VerifyResult {
+  return verifyEntries(
+    events.map((value, index) => ({ index, value })),
+    opts,
+  );
 }

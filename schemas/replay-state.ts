@@ -38,19 +38,38 @@ export type ReplayResult =
   | { valid: true; state: LifecycleState; lease: Lease | null; events: number }
   | { valid: false; state: LifecycleState; lease: Lease | null; events: number; invalid: InvalidStep };
 
-export function replayState(events: readonly ReplayableEvent[]): ReplayResult {
-  let snapshot: LifecycleSnapshot = INITIAL_SNAPSHOT;
-  for (const [index, event] of events.entries()) {
-    const problem = stepProblem(snapshot, event);
+/** Replays one composition step by step (streaming); stops advancing at the first invalid step. */
+export class LifecycleReplay {
+  private snapshot: LifecycleSnapshot = INITIAL_SNAPSHOT;
+  private count = 0;
+  private invalid: InvalidStep | undefined;
+
+  /** Applies the next event; returns the invalid step when this (or an earlier) one was invalid. */
+  push(event: ReplayableEvent): InvalidStep | undefined {
+    const index = this.count;
+    this.count += 1;
+    if (this.invalid) return this.invalid;
+    const problem = stepProblem(this.snapshot, event);
     if (problem) {
-      const invalid = { index, event_id: event.event_id, schema_id: event.schema_id, ...problem };
-      return { valid: false, ...snapshot, events: events.length, invalid };
+      this.invalid = { index, event_id: event.event_id, schema_id: event.schema_id, ...problem };
+      return this.invalid;
     }
-    const check = checkTransition(snapshot, event.schema_id, event.actor);
+    const check = checkTransition(this.snapshot, event.schema_id, event.actor);
     if (!check.ok) throw new Error('unreachable: stepProblem checked the transition');
-    snapshot = applyTransition(snapshot, check.value, event.payload);
+    this.snapshot = applyTransition(this.snapshot, check.value, event.payload);
+    return undefined;
   }
-  return { valid: true, ...snapshot, events: events.length };
+
+  result(): ReplayResult {
+    const base = { state: this.snapshot.state, lease: this.snapshot.lease, events: this.count };
+    return this.invalid ? { valid: false, ...base, invalid: this.invalid } : { valid: true, ...base };
+  }
+}
+
+export function replayState(events: readonly ReplayableEvent[]): ReplayResult {
+  const replay = new LifecycleReplay();
+  for (const event of events) replay.push(event);
+  return replay.result();
 }
 
 function stepProblem(snapshot: LifecycleSnapshot, event: ReplayableEvent): { code: ReasonCode; message: string } | undefined {
