@@ -1,19 +1,36 @@
-/** `coord` — the project's single CLI. Each subcommand lives in cli/commands/. */
-import { auditCommand, AUDIT_USAGE } from './commands/audit.js';
-import { schemasCommand, SCHEMAS_USAGE } from './commands/schemas.js';
-import { stackCommand, STACK_USAGE } from './commands/stack.js';
-import { tokenCommand, TOKEN_USAGE } from './commands/token.js';
+/**
+ * `coord` — the project's single CLI. Each subcommand lives in cli/commands/ and is imported only when it
+ * runs: `coord edge replay --events-only` must not load Temporal's native module, Kafka or SQLite.
+ */
 import { UsageError } from './output.js';
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
-  stack: { run: stackCommand, usage: STACK_USAGE },
-  token: { run: tokenCommand, usage: TOKEN_USAGE },
-  schemas: { run: schemasCommand, usage: SCHEMAS_USAGE },
-  audit: { run: auditCommand, usage: AUDIT_USAGE },
+interface Command {
+  run: (argv: string[]) => Promise<number>;
+  usage: string;
+}
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  stack: async () => {
+    const m = await import('./commands/stack.js');
+    return { run: m.stackCommand, usage: m.STACK_USAGE };
+  },
+  token: async () => {
+    const m = await import('./commands/token.js');
+    return { run: m.tokenCommand, usage: m.TOKEN_USAGE };
+  },
+  schemas: async () => {
+    const m = await import('./commands/schemas.js');
+    return { run: m.schemasCommand, usage: m.SCHEMAS_USAGE };
+  },
+  audit: async () => {
+    const m = await import('./commands/audit.js');
+    return { run: m.auditCommand, usage: m.AUDIT_USAGE };
+  },
 };
 
-function usage(): string {
-  return `usage: coord <command> …\n\n${Object.values(COMMANDS).map((c) => c.usage).join('\n\n')}\n`;
+async function usage(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  return `usage: coord <command> …\n\n${commands.map((c) => c.usage).join('\n\n')}\n`;
 }
 
 // `coord … | head` closes stdout early: that is the reader's choice, not an error.
@@ -23,13 +40,13 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 const [name, ...argv] = process.argv.slice(2);
-const command = name ? COMMANDS[name] : undefined;
+const load = name ? COMMANDS[name] : undefined;
 try {
-  if (!command) {
-    process.stderr.write(usage());
+  if (!load) {
+    process.stderr.write(await usage());
     process.exitCode = name && !['-h', '--help', 'help'].includes(name) ? 2 : 0;
   } else {
-    process.exitCode = await command.run(argv);
+    process.exitCode = await (await load()).run(argv);
   }
 } catch (err) {
   if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -12,7 +12,11 @@ const lockfile = join(root, 'package-lock.json');
 
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lockfile).mtimeMs) {
   console.error('installing npm dependencies (npm ci) …');
-  const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // better-sqlite3 compiles from source when no prebuilt binary can be fetched; node-gyp would then download
+  // node's headers, which a machine without internet beyond npm cannot. The running node's own headers do.
+  const nodeDir = join(dirname(process.execPath), '..');
+  const env = existsSync(join(nodeDir, 'include', 'node', 'node.h')) ? { ...process.env, npm_config_nodedir: nodeDir } : process.env;
+  const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env });
   if (npm.status !== 0) process.exit(npm.status ?? 1);
 }
 
