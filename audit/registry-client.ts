@@ -46,6 +46,14 @@ export class RegistryRest {
     return this.fail(`latest ${subject}`, status, json);
   }
 
+  /** The schema text registered under a global id, or undefined when the registry has no such id. */
+  async schemaById(id: number): Promise<string | undefined> {
+    const { status, json } = await this.call<{ schema: string }>('GET', `/schemas/ids/${id}`);
+    if (status === 200) return json.schema;
+    if (status === 404) return undefined;
+    return this.fail(`schema id ${id}`, status, json);
+  }
+
   /** Is `schema` compatible with the latest version? Messages when the registry gives them (Confluent: verbose). */
   async compatibleWithLatest(subject: string, schema: string): Promise<{ compatible: boolean; messages: string[] }> {
     const { status, json } = await this.call<{ is_compatible: boolean; messages?: string[] }>(

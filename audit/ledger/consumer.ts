@@ -1,0 +1,127 @@
+/**
+ * The ledger's Kafka consumer. Each fetched batch is judged and written in one database transaction
+ * together with the position to resume from; only then is the offset committed to Kafka. On start the
+ * consumer seeks to the positions the database holds, so the database, not the group's committed offset,
+ * says where ingest resumes: a crash before the database commit re-reads the batch, a crash after it
+ * re-reads nothing, and either way no event is lost or doubled.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Consumer } from 'kafkajs';
+import { createKafka } from '../kafka/client.js';
+import { Ingestor, type IngestStats, type TopicMessage } from './ingest.js';
+import type { LedgerStore } from './store.js';
+import type { MessageDecoder } from './wire.js';
+
+export const LEDGER_GROUP = 'coordination-ledger';
+
+export interface BatchInfo extends IngestStats {
+  topic: string;
+  partition: number;
+  /** the next offset to read on this partition */
+  next_offset: string;
+}
+
+export interface LedgerConsumerOptions {
+  store: LedgerStore;
+  decoder: MessageDecoder;
+  topic: string;
+  groupId?: string;
+  onBatch?: (info: BatchInfo) => void;
+}
+
+export class LedgerConsumer {
+  private readonly consumer: Consumer;
+  private readonly ingestor: Ingestor;
+  /** next offset ingested per partition, as far as this process knows */
+  readonly reached = new Map<number, bigint>();
+
+  constructor(private readonly opts: LedgerConsumerOptions) {
+    this.consumer = createKafka('coordination-ledger-consumer').consumer({ groupId: opts.groupId ?? LEDGER_GROUP, allowAutoTopicCreation: false });
+    this.ingestor = new Ingestor(opts.store, opts.decoder);
+  }
+
+  async start(): Promise<void> {
+    const { store, topic } = this.opts;
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        if (batch.messages.length === 0) return;
+        const messages: TopicMessage[] = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, value: m.value }));
+        const stats = await this.ingestor.ingest(messages);
+        const next = (BigInt(batch.lastOffset()) + 1n).toString();
+        resolveOffset(batch.lastOffset());
+        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+        this.reached.set(batch.partition, BigInt(next));
+        this.opts.onBatch?.({ ...stats, topic: batch.topic, partition: batch.partition, next_offset: next });
+        await heartbeat();
+      },
+    });
+    for (const [partition, offset] of await store.positions(topic)) {
+      this.consumer.seek({ topic, partition, offset: offset.toString() });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+/** The topic's high watermark per partition (the offset after its last message). */
+export async function highWatermarks(topic: string): Promise<Map<number, bigint>> {
+  const admin = createKafka('coordination-ledger-admin').admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Partitions where the ledger is behind the topic: how many messages it has not ingested yet. */
+export async function ingestLag(store: LedgerStore, topic: string): Promise<{ partitions: Record<number, number>; total: number }> {
+  const [high, positions] = await Promise.all([highWatermarks(topic), store.positions(topic)]);
+  const partitions: Record<number, number> = {};
+  let total = 0;
+  for (const [p, h] of high) {
+    const behind = Number(h - (positions.get(p) ?? 0n));
+    if (behind > 0) (partitions[p] = behind), (total += behind);
+  }
+  return { partitions, total };
+}
+
+/**
+ * Ingests up to the topic's current end and stops (for `coord audit status` and tests). Safe while a ledger
+ * service runs too: both write the same verdicts, and duplicates are no-ops.
+ */
+export async function catchUp(opts: Omit<LedgerConsumerOptions, 'groupId'> & { timeoutMs?: number }): Promise<void> {
+  const high = await highWatermarks(opts.topic);
+  const positions = await opts.store.positions(opts.topic);
+  const behind = () => [...high].filter(([p, h]) => h > (positions.get(p) ?? 0n));
+  if (behind().length === 0) return;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const consumer = new LedgerConsumer({
+    ...opts,
+    groupId: `coordination-ledger-catchup-${randomUUID()}`,
+    onBatch: (info) => {
+      positions.set(info.partition, BigInt(info.next_offset));
+      opts.onBatch?.(info);
+      if (behind().length === 0) done();
+    },
+  });
+  await consumer.start();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      finished,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`ledger catch-up of ${opts.topic} timed out`)), opts.timeoutMs ?? 120_000))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    await consumer.stop();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The ledger's tables, in SQL both SQLite and PostgreSQL accept (the differences are passed in). The
+ * canonical and quarantine tables are append-only by trigger: an UPDATE or DELETE is refused by the
+ * database itself, not only by this code.
+ */
+
+export interface Dialect {
+  /** an auto-incrementing integer primary key */
+  serial: string;
+  /** text compared byte by byte, so keyset pages and ORDER BY agree on every database */
+  binaryText: string;
+  /** statements that make `table` refuse UPDATE and DELETE */
+  appendOnly(table: string): string[];
+}
+
+export function ledgerDdl(d: Dialect): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ledger_events (
+      composition_id ${d.binaryText} NOT NULL,
+      sequence INTEGER NOT NULL,
+      event_id TEXT NOT NULL UNIQUE,
+      schema_id TEXT NOT NULL,
+      ts_utc TEXT NOT NULL,
+      ts_ms BIGINT NOT NULL,
+      actor_type TEXT NOT NULL,
+      actor_id TEXT NOT NULL,
+      issuer TEXT,
+      abac_outcome TEXT,
+      prev_hash TEXT,
+      this_hash TEXT NOT NULL,
+      body TEXT NOT NULL,
+      src_topic TEXT NOT NULL,
+      src_partition INTEGER NOT NULL,
+      src_offset TEXT NOT NULL,
+      PRIMARY KEY (composition_id, sequence)
+    )`,
+    'CREATE INDEX IF NOT EXISTS ledger_events_schema ON ledger_events (schema_id)',
+    'CREATE INDEX IF NOT EXISTS ledger_events_actor ON ledger_events (actor_id)',
+    'CREATE INDEX IF NOT EXISTS ledger_events_ts ON ledger_events (ts_ms)',
+    `CREATE TABLE IF NOT EXISTS ledger_quarantine (
+      id ${d.serial},
+      reason TEXT NOT NULL,
+      detail TEXT NOT NULL,
+      composition_id TEXT,
+      event_id TEXT,
+      schema_id TEXT,
+      this_hash TEXT,
+      body TEXT NOT NULL,
+      src_topic TEXT NOT NULL,
+      src_partition INTEGER NOT NULL,
+      src_offset TEXT NOT NULL,
+      UNIQUE (src_topic, src_partition, src_offset)
+    )`,
+    // derived, rewritten as ingest advances: not part of the record
+    `CREATE TABLE IF NOT EXISTS ledger_positions (
+      topic TEXT NOT NULL,
+      partition INTEGER NOT NULL,
+      next_offset TEXT NOT NULL,
+      PRIMARY KEY (topic, partition)
+    )`,
+    ...d.appendOnly('ledger_events'),
+    ...d.appendOnly('ledger_quarantine'),
+  ];
+}
+
+export const HEAD_COLUMNS = 'composition_id, sequence, event_id, this_hash, ts_utc';
