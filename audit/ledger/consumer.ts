@@ -88,7 +88,9 @@ export async function ingestLag(store: LedgerStore, topic: string): Promise<{ pa
   let total = 0;
   for (const [p, h] of high) {
     const behind = Number(h - (positions.get(p) ?? 0n));
-    if (behind > 0) (partitions[p] = behind), (total += behind);
+    if (behind <= 0) continue;
+    partitions[p] = behind;
+    total += behind;
   }
   return { partitions, total };
 }

@@ -3,7 +3,7 @@
  * tables and append-only triggers as SQLite, the same queries with numbered placeholders.
  */
 import pg from 'pg';
-import { eventPage, eventWhere, encodeCursor, type EventPage, type EventQuery, type QuarantinePage, type QuarantineQuery } from './query.js';
+import { eventPage, eventWhere, encodeCursor, quarantineWhere, type EventPage, type EventQuery, type QuarantinePage, type QuarantineQuery } from './query.js';
 import type { LedgerHead } from './records.js';
 import { HEAD_COLUMNS, ledgerDdl, type Dialect } from './schema-sql.js';
 import type { IngestBatch, LedgerCounts, LedgerStore } from './store.js';
@@ -121,11 +121,8 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async quarantine(query: QuarantineQuery): Promise<QuarantinePage> {
-    const terms = ['id > ?'];
-    const params: unknown[] = [query.after ?? 0];
-    if (query.composition_id) (terms.push('composition_id = ?'), params.push(query.composition_id));
-    if (query.reason) (terms.push('reason = ?'), params.push(query.reason));
-    const rows = await this.rows<QuarantineDbRow>(`SELECT * FROM ledger_quarantine WHERE ${terms.join(' AND ')} ORDER BY id LIMIT ?`, [...params, query.limit + 1]);
+    const where = quarantineWhere(query);
+    const rows = await this.rows<QuarantineDbRow>(`SELECT * FROM ledger_quarantine ${where.sql} ORDER BY id LIMIT ?`, [...where.params, query.limit + 1]);
     const page = rows.slice(0, query.limit).map(quarantineEntry);
     return { entries: page, next_cursor: rows.length > query.limit ? encodeCursor(page.at(-1)!.id) : null };
   }

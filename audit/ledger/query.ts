@@ -117,6 +117,21 @@ export function eventWhere(q: EventQuery): { sql: string; params: unknown[] } {
   return { sql: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };
 }
 
+/** The WHERE clause of a quarantine query (rows after the cursor's id). */
+export function quarantineWhere(q: QuarantineQuery): { sql: string; params: unknown[] } {
+  const terms = ['id > ?'];
+  const params: unknown[] = [q.after ?? 0];
+  for (const [column, value] of [
+    ['composition_id', q.composition_id],
+    ['reason', q.reason],
+  ] as const) {
+    if (value === undefined) continue;
+    terms.push(`${column} = ?`);
+    params.push(value);
+  }
+  return { sql: `WHERE ${terms.join(' AND ')}`, params };
+}
+
 /** Builds a page from up to limit + 1 rows: the extra row only says there is a next page. */
 export function eventPage(rows: { composition_id: string; sequence: number; body: string }[], limit: number): EventPage {
   const page = rows.slice(0, limit);

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { eventPage, eventWhere, encodeCursor, type EventPage, type EventQuery, type QuarantinePage, type QuarantineQuery } from './query.js';
+import { eventPage, eventWhere, encodeCursor, quarantineWhere, type EventPage, type EventQuery, type QuarantinePage, type QuarantineQuery } from './query.js';
 import type { LedgerHead } from './records.js';
 import { HEAD_COLUMNS, ledgerDdl, type Dialect } from './schema-sql.js';
 import type { IngestBatch, LedgerCounts, LedgerStore } from './store.js';
@@ -91,11 +91,8 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async quarantine(query: QuarantineQuery): Promise<QuarantinePage> {
-    const terms = ['id > ?'];
-    const params: unknown[] = [query.after ?? 0];
-    if (query.composition_id) (terms.push('composition_id = ?'), params.push(query.composition_id));
-    if (query.reason) (terms.push('reason = ?'), params.push(query.reason));
-    const rows = this.db.prepare(`SELECT * FROM ledger_quarantine WHERE ${terms.join(' AND ')} ORDER BY id LIMIT ?`).all(...params, query.limit + 1) as QuarantineDbRow[];
+    const where = quarantineWhere(query);
+    const rows = this.db.prepare(`SELECT * FROM ledger_quarantine ${where.sql} ORDER BY id LIMIT ?`).all(...where.params, query.limit + 1) as QuarantineDbRow[];
     const page = rows.slice(0, query.limit).map(quarantineEntry);
     return { entries: page, next_cursor: rows.length > query.limit ? encodeCursor(page.at(-1)!.id) : null };
   }

@@ -10,6 +10,7 @@ import { verifyEntries } from '../../audit/verify.js';
 import type { AuditEvent } from '../../schemas/catalog.js';
 import { replayState } from '../../schemas/replay-state.js';
 import { UsageError, print, printJson } from '../output.js';
+import { LEDGER_USAGE } from './audit-ledger.js';
 
 export const AUDIT_USAGE = `coord audit verify --file <events.jsonl> [--head <composition_id>=<this_hash>…] [--json]
     exit 0 when every composition's chain holds, 1 at the first break (its 0-based line and kind)
@@ -18,7 +19,8 @@ coord audit replay --file <events.jsonl> --composition <id> [--json]
 coord audit example --out <file.jsonl>
     writes the seed's §7b VRS screening example (9 events) with real hashes
 coord audit pull --composition <id> --out <file.jsonl> [--topic t]
-    one composition's events, read from the audit topic (decoded through the registry), as JSONL`;
+    one composition's events, read from the audit topic (decoded through the registry), as JSONL
+${LEDGER_USAGE}`;
 
 function parseHeads(values: string[]): Record<string, string> {
   return Object.fromEntries(
@@ -64,6 +66,10 @@ function replayCommand(file: string, compositionId: string, json: boolean): numb
 
 export async function auditCommand(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
+  if (verb === 'status' || verb === 'events' || verb === 'quarantine') {
+    const { ledgerCommand } = await import('./audit-ledger.js');
+    return (await ledgerCommand(verb, rest))!;
+  }
   const { values } = parseArgs({
     args: rest,
     options: {

@@ -1,0 +1,68 @@
+/**
+ * Where each recent composition's chain ends according to Temporal — the other side of the self-audit.
+ * Running workflows are asked (the `state` query: sequence and last hash, as of the last acknowledged
+ * publish). A completed workflow's result is that same view, final: it is read once, without a worker, and
+ * kept. Workflows that ended otherwise (terminated, failed, timed out) have no final view to compare:
+ * they are reported as unverifiable rather than guessed at.
+ */
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
+import { stateQuery, WORKFLOW_TYPE } from '../../workflows/definitions.js';
+import type { CompositionView } from '../../workflows/types.js';
+
+export type WorkflowHead =
+  | { composition_id: string; found: true; status: WorkflowExecutionStatusName; sequence: number; last_hash: string | null }
+  | { composition_id: string; found: true; status: WorkflowExecutionStatusName; unverifiable: string }
+  /** a workflow of another deployment (task queue): not this ledger's to audit */
+  | { composition_id: string; found: true; status: WorkflowExecutionStatusName; taskQueue: string }
+  | { composition_id: string; found: false };
+
+export interface WorkflowHeadSource {
+  /** ids of compositions whose workflow ran on our task queue since `sinceMs` */
+  recent(sinceMs: number): Promise<string[]>;
+  head(compositionId: string): Promise<WorkflowHead>;
+}
+
+export class TemporalWorkflowHeads implements WorkflowHeadSource {
+  /** completed workflows never change: their heads are read once */
+  private readonly final = new Map<string, WorkflowHead>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly queryTimeoutMs = 10_000,
+  ) {}
+
+  async recent(sinceMs: number): Promise<string[]> {
+    const since = new Date(sinceMs).toISOString();
+    const query = `WorkflowType = '${WORKFLOW_TYPE}' AND TaskQueue = '${this.taskQueue}' AND (ExecutionStatus = 'Running' OR CloseTime >= '${since}')`;
+    const ids = new Set<string>();
+    for await (const wf of this.client.workflow.list({ query })) ids.add(wf.workflowId);
+    return [...ids].sort();
+  }
+
+  async head(compositionId: string): Promise<WorkflowHead> {
+    const cached = this.final.get(compositionId);
+    if (cached) return cached;
+    const handle = this.client.workflow.getHandle(compositionId);
+    let status: WorkflowExecutionStatusName;
+    let taskQueue: string;
+    try {
+      ({ status: { name: status }, taskQueue } = await handle.describe());
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { composition_id: compositionId, found: false };
+      throw err;
+    }
+    if (taskQueue !== this.taskQueue) return { composition_id: compositionId, found: true, status, taskQueue };
+    if (status === 'RUNNING') {
+      const view = await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => handle.query(stateQuery));
+      return { composition_id: compositionId, found: true, status, sequence: view.sequence, last_hash: view.last_hash };
+    }
+    if (status === 'COMPLETED') {
+      const view = (await handle.result()) as CompositionView;
+      const head: WorkflowHead = { composition_id: compositionId, found: true, status, sequence: view.sequence, last_hash: view.last_hash };
+      this.final.set(compositionId, head);
+      return head;
+    }
+    return { composition_id: compositionId, found: true, status, unverifiable: `workflow ${status.toLowerCase()} without a final view` };
+  }
+}

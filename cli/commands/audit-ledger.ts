@@ -1,0 +1,171 @@
+/** `coord audit status | events | quarantine` — the ledger, read by people and scripts. */
+import { parseArgs } from 'node:util';
+import { catchUp, ingestLag } from '../../audit/ledger/consumer.js';
+import { CursorError, decodeEventCursor, decodeQuarantineCursor, eventFilterSchema, pageSchema } from '../../audit/ledger/query.js';
+import { QUARANTINE_REASONS } from '../../audit/ledger/records.js';
+import { SelfAudit, type SelfAuditReport } from '../../audit/ledger/self-audit.js';
+import { openLedgerStore, type LedgerStore } from '../../audit/ledger/store.js';
+import { connectTemporal } from '../../audit/ledger/temporal-client.js';
+import { WireDecoder } from '../../audit/ledger/wire.js';
+import { TemporalWorkflowHeads } from '../../audit/ledger/workflow-heads.js';
+import { auditTopic } from '../../audit/topic.js';
+import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
+import { TASK_QUEUE } from '../../workflows/definitions.js';
+import { UsageError, parseDuration, print, printJson } from '../output.js';
+
+export const LEDGER_USAGE = `coord audit status [--json] [--window 24h] [--lag-window 30s] [--no-catch-up]
+    ingests the topic up to its end, then compares every recent composition's Temporal head with the
+    ledger's: delta (compositions whose heads differ) must be 0; exit 1 when it is not within the lag window
+coord audit events [--composition id] [--schema id] [--actor id] [--actor-type t] [--issuer iss]
+                   [--abac ALLOW|DENY] [--since t] [--until t] [--limit n] [--cursor c] [--all] [--json]
+    canonical events from the ledger, ordered by composition and sequence, one page (or --all)
+coord audit quarantine [--reason r] [--composition id] [--limit n] [--cursor c] [--json]
+    what the ledger refused, with the reason (${QUARANTINE_REASONS.join(', ')})`;
+
+export async function withStore<T>(fn: (store: LedgerStore) => Promise<T>): Promise<T> {
+  const store = await openLedgerStore();
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function ingestToEnd(store: LedgerStore, topic: string): Promise<void> {
+  await catchUp({ store, topic, decoder: new WireDecoder(schemaRegistryEndpoint().address) });
+}
+
+async function statusCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      json: { type: 'boolean', default: false },
+      window: { type: 'string', default: '24h' },
+      'lag-window': { type: 'string', default: '30s' },
+      'no-catch-up': { type: 'boolean', default: false },
+      topic: { type: 'string', default: auditTopic() },
+      'task-queue': { type: 'string', default: process.env.COORD_TASK_QUEUE ?? TASK_QUEUE },
+    },
+  });
+  const lagWindow = parseDuration(values['lag-window']);
+  const temporal = await connectTemporal();
+  try {
+    return await withStore(async (store) => {
+      const audit = new SelfAudit({ store, workflows: new TemporalWorkflowHeads(temporal, values['task-queue']), windowSeconds: parseDuration(values.window), lagWindowSeconds: lagWindow });
+      const started = Date.now();
+      let report: SelfAuditReport;
+      // a difference may be lag: ingest again and look again until it clears or outlives the lag window
+      for (;;) {
+        if (!values['no-catch-up']) await ingestToEnd(store, values.topic);
+        report = await audit.pass();
+        if (report.delta === 0 || report.alarm || Date.now() - started >= lagWindow * 1000) break;
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+      const out = { ...report, ledger: { ...(await store.counts()), store: store.kind, ingest_lag: (await ingestLag(store, values.topic)).total } };
+      if (values.json) printJson(out);
+      else {
+        print(`delta ${report.delta} (${report.matched}/${report.checked} compositions match${report.unverifiable.length ? `, ${report.unverifiable.length} unverifiable` : ''}); lag ${report.lag.events} event(s)`);
+        for (const m of report.mismatches) print(`  ${m.composition_id}: ${m.kind} — workflow ${m.workflow?.sequence ?? '-'} / ledger ${m.ledger?.sequence ?? '-'}${m.alarm ? ' ALARM' : ''}`);
+        print(`ledger: ${out.ledger.events} events, ${out.ledger.compositions} compositions, ${out.ledger.quarantined} quarantined (${store.kind})`);
+      }
+      return report.delta === 0 ? 0 : 1;
+    });
+  } finally {
+    await temporal.connection.close();
+  }
+}
+
+function parseFilters(values: Record<string, unknown>) {
+  const raw = {
+    composition_id: values.composition,
+    schema_id: values.schema,
+    actor_id: values.actor,
+    actor_type: values['actor-type'],
+    issuer: values.issuer,
+    abac_outcome: values.abac,
+    since: values.since,
+    until: values.until,
+  };
+  const parsed = eventFilterSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`--${String(issue.path[0]).replace('_id', '').replace('_', '-')}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+const FILTER_OPTIONS = {
+  composition: { type: 'string' },
+  schema: { type: 'string' },
+  actor: { type: 'string' },
+  'actor-type': { type: 'string' },
+  issuer: { type: 'string' },
+  abac: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+} as const;
+
+async function eventsCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...FILTER_OPTIONS, limit: { type: 'string' }, cursor: { type: 'string' }, all: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  });
+  const filters = parseFilters(values);
+  const page = pageSchema.safeParse({ limit: values.limit, cursor: values.cursor });
+  if (!page.success) throw new UsageError(`--limit: ${page.error.issues[0]!.message}`);
+  return withStore(async (store) => {
+    let after = page.data.cursor ? cursorOrUsage(() => decodeEventCursor(page.data.cursor!)) : undefined;
+    const events: unknown[] = [];
+    let next: string | null;
+    do {
+      const result = await store.events({ ...filters, limit: page.data.limit, ...(after ? { after } : {}) });
+      events.push(...result.events);
+      next = result.next_cursor;
+      after = next ? decodeEventCursor(next) : undefined;
+    } while (values.all && next);
+    if (values.json) printJson({ events, next_cursor: next });
+    else {
+      for (const e of events as { event_id: string; schema_id: string; ts_utc: string; actor: { type: string; id: string } }[]) print(`${e.event_id}  ${e.ts_utc}  ${e.schema_id}  ${e.actor.type}:${e.actor.id}`);
+      if (next) print(`… more: --cursor ${next}`);
+    }
+    return 0;
+  });
+}
+
+function cursorOrUsage<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (err) {
+    if (err instanceof CursorError) throw new UsageError(`--cursor: ${err.message}`);
+    throw err;
+  }
+}
+
+async function quarantineCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { reason: { type: 'string' }, composition: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  if (values.reason && !(QUARANTINE_REASONS as readonly string[]).includes(values.reason)) throw new UsageError(`--reason must be one of ${QUARANTINE_REASONS.join(', ')}`);
+  const page = pageSchema.safeParse({ limit: values.limit, cursor: values.cursor });
+  if (!page.success) throw new UsageError(`--limit: ${page.error.issues[0]!.message}`);
+  return withStore(async (store) => {
+    const after = page.data.cursor ? cursorOrUsage(() => decodeQuarantineCursor(page.data.cursor!)) : undefined;
+    const result = await store.quarantine({
+      limit: page.data.limit,
+      ...(values.reason ? { reason: values.reason } : {}),
+      ...(values.composition ? { composition_id: values.composition } : {}),
+      ...(after !== undefined ? { after } : {}),
+    });
+    if (values.json) printJson(result);
+    else for (const q of result.entries) print(`#${q.id} ${q.reason}  ${q.event_id ?? '(no event id)'}  ${q.detail}`);
+    return 0;
+  });
+}
+
+export async function ledgerCommand(verb: string, argv: string[]): Promise<number | undefined> {
+  if (verb === 'status') return statusCommand(argv);
+  if (verb === 'events') return eventsCommand(argv);
+  if (verb === 'quarantine') return quarantineCommand(argv);
+  return undefined;
+}

@@ -1,0 +1,108 @@
+/**
+ * The ledger process: ingests the audit topic into the ledger store (consumer group `coordination-ledger`)
+ * and runs the self-audit every COORD_SELF_AUDIT_INTERVAL seconds (default 60). Metrics on
+ * COORD_LEDGER_METRICS_ADDRESS (default 127.0.0.1:9465) at /metrics, the last self-audit at /status.
+ * Usage: node --import tsx workers/ledger.ts   (configuration from the environment, see README)
+ */
+import { createServer } from 'node:http';
+import { ensureAuditTopic } from '../audit/kafka/audit-topic.js';
+import { createKafka } from '../audit/kafka/client.js';
+import { LedgerConsumer } from '../audit/ledger/consumer.js';
+import { LedgerMetrics } from '../audit/ledger/metrics.js';
+import { SelfAudit, type SelfAuditReport } from '../audit/ledger/self-audit.js';
+import { ledgerUrl, openLedgerStore } from '../audit/ledger/store.js';
+import { connectTemporal } from '../audit/ledger/temporal-client.js';
+import { WireDecoder } from '../audit/ledger/wire.js';
+import { TemporalWorkflowHeads } from '../audit/ledger/workflow-heads.js';
+import { auditTopic } from '../audit/topic.js';
+import { schemaRegistryEndpoint } from '../infra/endpoints.js';
+import { TASK_QUEUE } from '../workflows/definitions.js';
+import { createLogger } from './logger.js';
+
+const logger = createLogger('ledger');
+const seconds = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const topic = auditTopic();
+const taskQueue = process.env.COORD_TASK_QUEUE ?? TASK_QUEUE;
+const intervalSeconds = seconds('COORD_SELF_AUDIT_INTERVAL', 60);
+const metricsAddress = process.env.COORD_LEDGER_METRICS_ADDRESS ?? '127.0.0.1:9465';
+
+const store = await openLedgerStore();
+const metrics = new LedgerMetrics();
+const admin = createKafka('coordination-ledger-admin').admin();
+await admin.connect();
+await ensureAuditTopic(admin, topic).finally(() => admin.disconnect());
+
+const consumer = new LedgerConsumer({
+  store,
+  decoder: new WireDecoder(schemaRegistryEndpoint().address),
+  topic,
+  onBatch: (info) => {
+    metrics.batch(info);
+    if (info.quarantined) logger.warn(info, 'batch ingested with quarantined messages');
+    else logger.debug(info, 'batch ingested');
+  },
+});
+await consumer.start();
+
+const temporal = await connectTemporal();
+const selfAudit = new SelfAudit({
+  store,
+  workflows: new TemporalWorkflowHeads(temporal, taskQueue),
+  windowSeconds: seconds('COORD_SELF_AUDIT_WINDOW', 24 * 3600),
+  lagWindowSeconds: seconds('COORD_SELF_AUDIT_LAG_WINDOW', 120),
+});
+let lastReport: SelfAuditReport | null = null;
+
+async function auditOnce(): Promise<void> {
+  try {
+    const report = await selfAudit.pass();
+    lastReport = report;
+    metrics.selfAudit(report);
+    const summary = { delta: report.delta, lag: report.lag, checked: report.checked, matched: report.matched, unverifiable: report.unverifiable.length };
+    if (report.alarm) logger.error({ ...summary, mismatches: report.mismatches.filter((m) => m.alarm) }, 'self-audit alarm: Temporal and the ledger disagree');
+    else if (report.delta) logger.warn({ ...summary, mismatches: report.mismatches }, 'self-audit pass: heads differ (within the lag window)');
+    else logger.info(summary, 'self-audit pass');
+  } catch (err) {
+    logger.error({ err }, 'self-audit pass failed');
+  }
+}
+
+let timer: NodeJS.Timeout | undefined;
+let running: Promise<void> = Promise.resolve();
+const schedule = () => {
+  timer = setTimeout(() => {
+    running = auditOnce().finally(schedule);
+  }, intervalSeconds * 1000);
+};
+schedule();
+
+const [host, port] = [metricsAddress.slice(0, metricsAddress.lastIndexOf(':')), Number(metricsAddress.slice(metricsAddress.lastIndexOf(':') + 1))];
+const server = createServer((req, res) => {
+  if (req.url === '/metrics') {
+    void metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
+  } else if (req.url === '/status') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(lastReport));
+  } else {
+    res.writeHead(404).end();
+  }
+}).listen(port, host);
+await new Promise((resolve) => server.once('listening', resolve));
+const address = server.address() as { port: number };
+const metricsUrl = `http://${host}:${address.port}/metrics`;
+logger.info({ topic, taskQueue, store: ledgerUrl().replace(/\/\/[^@]*@/, '//***@'), metrics: metricsUrl, intervalSeconds, pid: process.pid }, 'ledger ready');
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'ledger stopping');
+    clearTimeout(timer);
+    void running
+      .then(() => consumer.stop())
+      .then(() => store.close())
+      .then(() => temporal.connection.close())
+      .finally(() => {
+        server.close();
+        logger.info('ledger stopped');
+        process.exit(0);
+      });
+  });
+}
