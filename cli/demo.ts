@@ -2,9 +2,16 @@
  * `npm run demo` — the main job: the seed's §7b VRS screening end to end on the local stack, through the
  * HTTP gateway, with tokens from the three dev IdPs; then the composition's events are read back from the
  * Kafka audit topic, the chain verified, the lifecycle replayed and the §7b.7 assertions run. The last line
- * is one JSON object: { composition_id, events, final_state, chain_ok, assertions_ok }.
+ * ledger ingests the topic and its self-audit compares Temporal's heads with its own. The last line is one
+ * JSON object: { composition_id, events, final_state, chain_ok, assertions_ok, ledger_delta }.
  */
 import { vrsAssertions } from '../audit/invariants.js';
+import { catchUp } from '../audit/ledger/consumer.js';
+import { SelfAudit } from '../audit/ledger/self-audit.js';
+import { openLedgerStore } from '../audit/ledger/store.js';
+import { connectTemporal } from '../audit/ledger/temporal-client.js';
+import { WireDecoder } from '../audit/ledger/wire.js';
+import { TemporalWorkflowHeads } from '../audit/ledger/workflow-heads.js';
 import { readAuditEvents } from '../audit/kafka/reader.js';
 import { registerSchemas } from '../audit/registry-discipline.js';
 import { AuditSerializer } from '../audit/serializer.js';
@@ -17,10 +24,25 @@ import { Services, freePort } from '../infra/services.js';
 import { portOpen } from '../infra/stack/health.js';
 import { up } from '../infra/stack/stack.js';
 import { replayState } from '../schemas/replay-state.js';
+import { TASK_QUEUE } from '../workflows/definitions.js';
 import { runVrsScreening } from './demo/vrs-over-http.js';
 import { mintVrsTokens } from './demo/vrs-tokens.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
+
+/** What `coord audit status` does: ingest to the end of the topic, then compare heads once. */
+async function ledgerSelfAudit(topic: string): Promise<{ delta: number; matched: number; checked: number; events: number }> {
+  const store = await openLedgerStore();
+  const temporal = await connectTemporal();
+  try {
+    await catchUp({ store, topic, decoder: new WireDecoder(schemaRegistryEndpoint().address) });
+    const report = await new SelfAudit({ store, workflows: new TemporalWorkflowHeads(temporal, TASK_QUEUE) }).pass();
+    return { delta: report.delta, matched: report.matched, checked: report.checked, events: (await store.counts()).events };
+  } finally {
+    await store.close();
+    await temporal.connection.close();
+  }
+}
 
 say('coordination-ledger demo: the §7b VRS screening, end to end');
 say('1. local stack (Temporal, Kafka, schema registry, PDP, three IdPs)');
@@ -30,13 +52,13 @@ const registryUrl = schemaRegistryEndpoint().address;
 const topic = auditTopic();
 await registerSchemas({ registryUrl, topic });
 
-say('2. worker and gateway');
+say('2. worker, gateway and ledger');
 // The Web UI's codec endpoint points at the default gateway port; use it when it is free.
 const gatewayPort = (await portOpen('127.0.0.1', 8088)) ? await freePort() : 8088;
-const services = await Services.start({ gatewayPort, tag: 'demo' });
+const services = await Services.start({ gatewayPort, tag: 'demo', ledger: true });
 let exitCode = 1;
 try {
-  say(`   gateway ${services.gatewayUrl} (OpenAPI at /openapi.json), worker pid ${services.worker.child.pid}`);
+  say(`   gateway ${services.gatewayUrl} (OpenAPI at /openapi.json), worker pid ${services.worker.child.pid}, ledger pid ${services.ledger!.child.pid}`);
   say('3. tokens: firm user (firm IdP), partner participant (partner IdP), agent and pipeline acting for the user (internal IdP, act)');
   const tokens = await mintVrsTokens();
   const compositionId = newCompositionId();
@@ -53,14 +75,19 @@ try {
   const assertions = vrsAssertions(events, { firmIssuer: idpEndpoint('firm').address, partnerIssuer: idpEndpoint('partner').address });
   say(`   ${events.length} events in ${topic}; chain ${chain.ok ? 'holds' : `BROKEN: ${JSON.stringify(chain.first_break)}`}; replay → ${replay.state}${replay.valid ? '' : ' (INVALID)'}`);
   for (const a of assertions) say(`   ${a.ok ? 'ok  ' : 'FAIL'} ${a.name} — ${a.detail}`);
-  say(`6. in the Web UI: ${temporalUiUrl()}/namespaces/${temporalNamespace()}/workflows/${compositionId}`);
+  say('6. the ledger: ingest up to the end of the topic, then one self-audit pass (delta must be 0)');
+  const selfAudit = await ledgerSelfAudit(topic);
+  say(`   delta ${selfAudit.delta}, ${selfAudit.matched}/${selfAudit.checked} composition heads match; ledger holds ${selfAudit.events} events`);
+  say(`   export and check offline: npx coord audit export --composition ${compositionId} --out /tmp/${compositionId} --sign`);
+  say(`                             npx coord edge replay /tmp/${compositionId} --json`);
+  say(`7. in the Web UI: ${temporalUiUrl()}/namespaces/${temporalNamespace()}/workflows/${compositionId}`);
   say(`   (list: CompositionType = "vrs_screening" AND CompositionState = "closed")`);
 
   const assertionsOk = assertions.every((a) => a.ok);
-  exitCode = chain.ok && assertionsOk ? 0 : 1;
-  say(JSON.stringify({ composition_id: compositionId, events: events.length, final_state: replay.state, chain_ok: chain.ok, assertions_ok: assertionsOk }));
+  exitCode = chain.ok && assertionsOk && selfAudit.delta === 0 ? 0 : 1;
+  say(JSON.stringify({ composition_id: compositionId, events: events.length, final_state: replay.state, chain_ok: chain.ok, assertions_ok: assertionsOk, ledger_delta: selfAudit.delta }));
 } catch (err) {
-  process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n(logs: ${services.worker.log}, ${services.gateway.log})\n`);
+  process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n(logs: ${services.worker.log}, ${services.gateway.log}, ${services.ledger?.log})\n`);
 } finally {
   await services.stop();
 }

@@ -7,8 +7,8 @@ import { Services } from '../infra/services.js';
 import { up } from '../infra/stack/stack.js';
 
 await up();
-const services = await Services.start({ gatewayPort: Number(process.env.COORD_GATEWAY_PORT ?? 8088), tag: 'service' });
-process.stdout.write(`${JSON.stringify({ msg: 'service running', gateway: services.gatewayUrl, worker_pid: services.worker.child.pid, logs: [services.worker.log, services.gateway.log] })}\n`);
+const services = await Services.start({ gatewayPort: Number(process.env.COORD_GATEWAY_PORT ?? 8088), tag: 'service', ledger: true });
+process.stdout.write(`${JSON.stringify({ msg: 'service running', gateway: services.gatewayUrl, worker_pid: services.worker.child.pid, ledger_pid: services.ledger?.child.pid, logs: [services.worker.log, services.gateway.log, services.ledger?.log] })}\n`);
 
 let stopping = false;
 async function stop(code: number): Promise<never> {

@@ -9,17 +9,20 @@ import { CoordinationClient } from '../client/coordination-client.js';
 import { encryptedDataConverter } from '../client/data-converter.js';
 import { EncryptionCodec } from '../client/payload-codec.js';
 import { tokenAudience } from '../infra/endpoints.js';
+import { openLedgerStore, type LedgerStore } from '../audit/ledger/store.js';
 import { createLogger } from '../workers/logger.js';
 import { buildGateway } from './server.js';
 
 const logger = createLogger('gateway');
 const keys = loadCodecKeys();
 const client = await CoordinationClient.connect({ dataConverter: encryptedDataConverter(keys) });
+let ledger: Promise<LedgerStore> | undefined;
 const app = await buildGateway({
   client,
   jwt: new JwtVerifier({ issuers: trustedIssuers(), audience: tokenAudience() }),
   codec: new EncryptionCodec(keys),
   logger,
+  ledger: () => (ledger ??= openLedgerStore()),
 });
 const url = await app.listen({ host: '127.0.0.1', port: Number(process.env.COORD_GATEWAY_PORT ?? 8088) });
 logger.info({ url, openapi: `${url}/openapi.json`, codec: `${url}/codec` }, 'gateway listening');
@@ -27,6 +30,9 @@ logger.info({ url, openapi: `${url}/openapi.json`, codec: `${url}/codec` }, 'gat
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'gateway stopping');
-    void app.close().then(() => client.close()).finally(() => process.exit(0));
+    void app
+      .close()
+      .then(() => ledger?.then((store) => store.close()))
+      .then(() => client.close()).finally(() => process.exit(0));
   });
 }

@@ -7,11 +7,13 @@ import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { JwtVerifier } from '../activities/jwt/verifier.js';
+import type { LedgerStore } from '../audit/ledger/store.js';
 import type { CoordinationClient } from '../client/coordination-client.js';
 import { CoordinationError } from '../client/errors.js';
 import { temporalUiUrl } from '../infra/endpoints.js';
 import { GatewayError, httpStatusOf, type ErrorBody } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { auditRoutes } from './routes/audit.js';
 import { codecRoutes } from './routes/codec.js';
 import { compositionRoutes } from './routes/compositions.js';
 
@@ -20,6 +22,8 @@ export interface GatewayDeps {
   jwt: JwtVerifier;
   codec: PayloadCodec;
   logger: Logger;
+  /** the audit ledger, opened on first use */
+  ledger: () => Promise<LedgerStore>;
 }
 
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
@@ -53,5 +57,6 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   app.get('/openapi.json', async () => openApiDocument());
   compositionRoutes(app, deps);
   codecRoutes(app, deps.codec);
+  auditRoutes(app, deps);
   return app;
 }

@@ -23,6 +23,8 @@ export interface ServicesOptions {
   env?: NodeJS.ProcessEnv;
   /** suffix of the log files in .data/logs */
   tag?: string;
+  /** also run the ledger process (ingest + self-audit) */
+  ledger?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -79,6 +81,7 @@ export class Services {
     readonly tag: string,
     public worker: ServiceProcess,
     readonly gateway: ServiceProcess,
+    public ledger: ServiceProcess | undefined,
   ) {}
 
   static async start(opts: ServicesOptions = {}): Promise<Services> {
@@ -89,12 +92,24 @@ export class Services {
       ...(opts.taskQueue ? { COORD_TASK_QUEUE: opts.taskQueue } : {}),
       COORD_METRICS_ADDRESS: opts.env?.COORD_METRICS_ADDRESS ?? `127.0.0.1:${await freePort()}`,
       COORD_GATEWAY_PORT: String(opts.gatewayPort ?? 0),
+      COORD_LEDGER_METRICS_ADDRESS: opts.env?.COORD_LEDGER_METRICS_ADDRESS ?? `127.0.0.1:${await freePort()}`,
     };
-    const [worker, gateway] = await Promise.all([
+    const [worker, gateway, ledger] = await Promise.all([
       startProcess('worker', 'workers/worker.ts', 'worker ready', env, tag),
       startProcess('gateway', 'gateway/main.ts', 'gateway listening', env, tag),
+      opts.ledger ? startProcess('ledger', 'workers/ledger.ts', 'ledger ready', env, tag) : undefined,
     ]);
-    return new Services(String(gateway.ready.url), env, tag, worker.proc, gateway.proc);
+    return new Services(String(gateway.ready.url), env, tag, worker.proc, gateway.proc, ledger?.proc);
+  }
+
+  /** Stops the ledger process; SIGKILL simulates a crash. */
+  async killLedger(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.ledger) await stopProcess(this.ledger, signal);
+  }
+
+  /** Starts a fresh ledger process with the same configuration. */
+  async startLedger(): Promise<void> {
+    this.ledger = (await startProcess('ledger', 'workers/ledger.ts', 'ledger ready', this.env, this.tag)).proc;
   }
 
   /** Stops the worker; SIGKILL simulates a crash (no graceful shutdown). */
@@ -108,6 +123,6 @@ export class Services {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([stopProcess(this.worker), stopProcess(this.gateway)]);
+    await Promise.all([stopProcess(this.worker), stopProcess(this.gateway), ...(this.ledger ? [stopProcess(this.ledger)] : [])]);
   }
 }
