@@ -8,11 +8,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
 import { createKafka } from '../kafka/client.js';
+import { Failpoint } from './failpoint.js';
 import { Ingestor, type IngestStats, type TopicMessage } from './ingest.js';
 import type { LedgerStore } from './store.js';
 import type { MessageDecoder } from './wire.js';
 
-export const LEDGER_GROUP = 'coordination-ledger';
+/** One consumer group per topic: ledgers of different topics never wait on each other's rebalances. */
+export const ledgerGroup = (topic: string): string => `coordination-ledger.${topic}`;
+
+/** How long the broker waits for a silent member (a crashed ledger) before handing its partitions over. */
+const sessionTimeout = (): number => Number(process.env.COORD_LEDGER_SESSION_TIMEOUT_MS ?? 30_000);
 
 export interface BatchInfo extends IngestStats {
   topic: string;
@@ -32,11 +37,16 @@ export interface LedgerConsumerOptions {
 export class LedgerConsumer {
   private readonly consumer: Consumer;
   private readonly ingestor: Ingestor;
+  private readonly failpoint = new Failpoint();
   /** next offset ingested per partition, as far as this process knows */
   readonly reached = new Map<number, bigint>();
 
   constructor(private readonly opts: LedgerConsumerOptions) {
-    this.consumer = createKafka('coordination-ledger-consumer').consumer({ groupId: opts.groupId ?? LEDGER_GROUP, allowAutoTopicCreation: false });
+    this.consumer = createKafka('coordination-ledger-consumer').consumer({
+      groupId: opts.groupId ?? ledgerGroup(opts.topic),
+      sessionTimeout: sessionTimeout(),
+      allowAutoTopicCreation: false,
+    });
     this.ingestor = new Ingestor(opts.store, opts.decoder);
   }
 
@@ -50,7 +60,9 @@ export class LedgerConsumer {
       eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
         if (batch.messages.length === 0) return;
         const messages: TopicMessage[] = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, value: m.value }));
-        const stats = await this.ingestor.ingest(messages);
+        this.failpoint.nextBatch();
+        const stats = await this.ingestor.ingest(messages, { beforeCommit: () => this.failpoint.hit('before-db-commit') });
+        this.failpoint.hit('after-db-commit');
         const next = (BigInt(batch.lastOffset()) + 1n).toString();
         resolveOffset(batch.lastOffset());
         await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);

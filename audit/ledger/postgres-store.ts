@@ -3,7 +3,7 @@
  * tables and append-only triggers as SQLite, the same queries with numbered placeholders.
  */
 import pg from 'pg';
-import { eventPage, eventWhere, encodeCursor, quarantineWhere, type EventPage, type EventQuery, type QuarantinePage, type QuarantineQuery } from './query.js';
+import { eventPage, eventWhere, encodeCursor, quarantineWhere, type EventFilter, type EventPage, type EventQuery, type QuarantinePage, type QuarantineQuery } from './query.js';
 import type { LedgerHead } from './records.js';
 import { HEAD_COLUMNS, ledgerDdl, type Dialect } from './schema-sql.js';
 import type { IngestBatch, LedgerCounts, LedgerStore } from './store.js';
@@ -118,6 +118,12 @@ export class PostgresLedgerStore implements LedgerStore {
       [...where.params, query.limit + 1],
     );
     return eventPage(rows, query.limit);
+  }
+
+  async compositionIds(filter: EventFilter): Promise<string[]> {
+    const where = eventWhere({ ...filter, limit: 0 });
+    const rows = await this.rows<{ composition_id: string }>(`SELECT DISTINCT composition_id FROM ledger_events ${where.sql} ORDER BY composition_id`, where.params);
+    return rows.map((r) => r.composition_id);
   }
 
   async quarantine(query: QuarantineQuery): Promise<QuarantinePage> {

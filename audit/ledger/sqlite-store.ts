@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { eventPage, eventWhere, encodeCursor, quarantineWhere, type EventPage, type EventQuery, type QuarantinePage, type QuarantineQuery } from './query.js';
+import { eventPage, eventWhere, encodeCursor, quarantineWhere, type EventFilter, type EventPage, type EventQuery, type QuarantinePage, type QuarantineQuery } from './query.js';
 import type { LedgerHead } from './records.js';
 import { HEAD_COLUMNS, ledgerDdl, type Dialect } from './schema-sql.js';
 import type { IngestBatch, LedgerCounts, LedgerStore } from './store.js';
@@ -88,6 +88,12 @@ export class SqliteLedgerStore implements LedgerStore {
       .prepare(`SELECT composition_id, sequence, body FROM ledger_events ${where.sql} ORDER BY composition_id, sequence LIMIT ?`)
       .all(...where.params, query.limit + 1) as { composition_id: string; sequence: number; body: string }[];
     return eventPage(rows, query.limit);
+  }
+
+  async compositionIds(filter: EventFilter): Promise<string[]> {
+    const where = eventWhere({ ...filter, limit: 0 });
+    const rows = this.db.prepare(`SELECT DISTINCT composition_id FROM ledger_events ${where.sql} ORDER BY composition_id`).all(...where.params) as { composition_id: string }[];
+    return rows.map((r) => r.composition_id);
   }
 
   async quarantine(query: QuarantineQuery): Promise<QuarantinePage> {

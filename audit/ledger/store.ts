@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { DATA_DIR } from '../../infra/stack/paths.js';
-import type { EventQuery, EventPage, QuarantineQuery, QuarantinePage } from './query.js';
+import type { EventFilter, EventQuery, EventPage, QuarantineQuery, QuarantinePage } from './query.js';
 import type { CanonicalRow, LedgerHead, PartitionPosition, QuarantineRow } from './records.js';
 
 export interface IngestBatch {
@@ -34,6 +34,8 @@ export interface LedgerStore {
   /** heads of compositions whose last event is at or after `sinceMs` (all when omitted), by composition id */
   recentHeads(sinceMs?: number): Promise<LedgerHead[]>;
   events(query: EventQuery): Promise<EventPage>;
+  /** ids of the compositions with at least one event matching `filter`, in id order */
+  compositionIds(filter: EventFilter): Promise<string[]>;
   quarantine(query: QuarantineQuery): Promise<QuarantinePage>;
   counts(): Promise<LedgerCounts>;
   close(): Promise<void>;

@@ -1,0 +1,56 @@
+/** Scratch audit topics, raw producing and throwaway ledger stores for the ledger's integration tests. */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Partitioners } from 'kafkajs';
+import { ensureAuditTopic } from '../../audit/kafka/audit-topic.js';
+import { createKafka } from '../../audit/kafka/client.js';
+import { registerSchemas } from '../../audit/registry-discipline.js';
+import { AuditSerializer } from '../../audit/serializer.js';
+import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
+
+/** A new append-only topic with every event schema registered under its subjects. */
+export async function scratchTopic(name: string): Promise<string> {
+  const topic = `it-audit-${name}-${randomUUID().slice(0, 8)}`;
+  const admin = createKafka('it-ledger-admin').admin();
+  await admin.connect();
+  try {
+    await ensureAuditTopic(admin, topic);
+  } finally {
+    await admin.disconnect();
+  }
+  await registerSchemas({ registryUrl: schemaRegistryEndpoint().address, topic });
+  return topic;
+}
+
+export function scratchLedgerUrl(): string {
+  return `sqlite:${join(mkdtempSync(join(tmpdir(), 'coord-ledger-')), 'ledger.db')}`;
+}
+
+/** Message values: events are encoded through the registry like the publisher does; buffers go as they are. */
+export async function produce(topic: string, values: readonly (object | Buffer)[]): Promise<void> {
+  const serializer = new AuditSerializer(schemaRegistryEndpoint().address, topic);
+  const producer = createKafka('it-ledger-producer').producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    for (let i = 0; i < values.length; i += 500) {
+      const messages = await Promise.all(
+        values.slice(i, i + 500).map(async (v) => {
+          const key = Buffer.isBuffer(v) ? 'raw' : String((v as { composition_id?: unknown }).composition_id);
+          return { key, value: Buffer.isBuffer(v) ? v : await serializer.encode(v) };
+        }),
+      );
+      await producer.send({ topic, acks: -1, messages });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** An event in wire format under an arbitrary registry id (the serializer would refuse to write it). */
+export function wireBytes(registryId: number, value: unknown): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeInt32BE(registryId, 1);
+  return Buffer.concat([header, Buffer.from(JSON.stringify(value), 'utf8')]);
+}

@@ -1,0 +1,115 @@
+// The ledger against the real Kafka and schema registry: wire-format decoding through the registry,
+// idempotent ingest, quarantine with the right reason, and a consumer killed mid-batch (before and after
+// its database commit) losing and doubling nothing.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { buildVrsExample } from '../../audit/examples/vrs-screening.js';
+import { catchUp, highWatermarks } from '../../audit/ledger/consumer.js';
+import { openLedgerStore, type LedgerStore } from '../../audit/ledger/store.js';
+import { WireDecoder } from '../../audit/ledger/wire.js';
+import { AuditSerializer } from '../../audit/serializer.js';
+import { verify } from '../../audit/verify.js';
+import { newCompositionId } from '../../client/coordination-client.js';
+import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
+import { startProcess, stopProcess } from '../../infra/services.js';
+import type { AuditEvent } from '../../schemas/catalog.js';
+import { clone, rehash } from '../helpers/audit-streams.js';
+import { produce, scratchLedgerUrl, scratchTopic, wireBytes } from '../helpers/ledger.js';
+import { stackReady } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait.js';
+
+const registryUrl = () => schemaRegistryEndpoint().address;
+before(stackReady);
+
+async function ingestAll(store: LedgerStore, topic: string): Promise<void> {
+  await catchUp({ store, topic, decoder: new WireDecoder(registryUrl()) });
+}
+
+async function allEvents(store: LedgerStore): Promise<AuditEvent[]> {
+  return (await store.events({ limit: 100_000 })).events as AuditEvent[];
+}
+
+test('duplicates are no-ops and every kind of bad message lands in quarantine with its reason', async () => {
+  const topic = await scratchTopic('ingest');
+  const store = await openLedgerStore(scratchLedgerUrl());
+  try {
+    const a = buildVrsExample(newCompositionId());
+    const b = buildVrsExample(newCompositionId());
+    // the real chains, each event published twice (at-least-once)
+    await produce(topic, [...a, ...a.slice(0, 4), ...b]);
+    await ingestAll(store, topic);
+    assert.deepEqual(await store.counts(), { events: 18, compositions: 2, quarantined: 0 });
+
+    const edited = clone(a[2]!);
+    edited.ts_utc = '2031-01-01T00:00:00Z';
+    const forged = rehash(edited); // a forger who recomputes this_hash
+    const requestedId = await new AuditSerializer(registryUrl(), topic).schemaIdFor(a[0]!.schema_id);
+    const c = buildVrsExample(newCompositionId());
+    await produce(topic, [
+      edited, // hash_mismatch
+      forged, // conflicting_duplicate
+      c[1]!, // sequence_gap: c starts at its second event
+      wireBytes(requestedId, a[1]), // unknown_schema: encoded under another schema's id
+      wireBytes(987_654, a[1]), // unknown_schema: an id the registry never issued
+      Buffer.from('not wire format'), // invalid_event
+    ]);
+    await ingestAll(store, topic);
+    const { entries } = await store.quarantine({ limit: 100 });
+    // partitions interleave: compare as sets
+    assert.deepEqual(entries.map((e) => e.reason).sort(), ['conflicting_duplicate', 'hash_mismatch', 'invalid_event', 'sequence_gap', 'unknown_schema', 'unknown_schema']);
+    assert.equal(entries.find((e) => e.reason === 'hash_mismatch')!.event_id, a[2]!.event_id);
+    assert.equal(entries.find((e) => e.reason === 'conflicting_duplicate')!.this_hash, forged.this_hash);
+    assert.ok(entries.every((e) => e.source.topic === topic), 'each quarantine row says where the message was');
+    assert.deepEqual(await store.counts(), { events: 18, compositions: 2, quarantined: 6 }, 'the canonical table is untouched');
+
+    // a second consumer over the whole topic changes nothing
+    const again = await openLedgerStore(scratchLedgerUrl());
+    await ingestAll(again, topic);
+    assert.deepEqual(await again.counts(), await store.counts());
+    await again.close();
+  } finally {
+    await store.close();
+  }
+});
+
+for (const point of ['before-db-commit', 'after-db-commit'] as const) {
+  test(`a ledger killed ${point.replace(/-/g, ' ')} of a batch resumes with nothing lost or doubled`, async () => {
+    const topic = await scratchTopic(`crash-${point}`);
+    const url = scratchLedgerUrl();
+    const compositions = Array.from({ length: 120 }, () => buildVrsExample(newCompositionId()));
+    // at-least-once: a tenth of the compositions arrive twice
+    await produce(topic, [...compositions.flat(), ...compositions.slice(0, 12).flat()]);
+    const env = { ...process.env, COORD_AUDIT_TOPIC: topic, COORD_LEDGER_URL: url, COORD_LEDGER_METRICS_ADDRESS: '127.0.0.1:0', COORD_SELF_AUDIT_INTERVAL: '3600', COORD_LEDGER_SESSION_TIMEOUT_MS: '6000' };
+
+    const doomed = await startProcess('ledger', 'workers/ledger.ts', 'ledger ready', { ...env, COORD_LEDGER_FAILPOINT: `${point}:2` }, `test-ledger-${point}`);
+    const exit = await new Promise<NodeJS.Signals | null>((resolve) => doomed.proc.child.once('exit', (_code, signal) => resolve(signal)));
+    assert.equal(exit, 'SIGKILL', 'the ledger died at the failpoint');
+
+    const store = await openLedgerStore(url);
+    try {
+      const partial = (await store.counts()).events;
+      assert.ok(partial < 120 * 9, `the crash left the ingest unfinished (${partial} events)`);
+
+      const healthy = await startProcess('ledger', 'workers/ledger.ts', 'ledger ready', env, `test-ledger-${point}`);
+      try {
+        const high = await highWatermarks(topic);
+        await waitFor(
+          async () => {
+            const at = await store.positions(topic);
+            return [...high].every(([p, h]) => (at.get(p) ?? 0n) >= h);
+          },
+          { what: 'the restarted ledger to reach the end of the topic', timeoutMs: 60_000 },
+        );
+      } finally {
+        await stopProcess(healthy.proc);
+      }
+      assert.deepEqual(await store.counts(), { events: 120 * 9, compositions: 120, quarantined: 0 });
+      const events = await allEvents(store);
+      const chain = verify(events);
+      assert.equal(chain.ok, true, JSON.stringify(chain.first_break));
+      assert.equal(chain.duplicates, 0, 'no event stored twice');
+    } finally {
+      await store.close();
+    }
+  });
+}
