@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
 import { ensureAuditTopic } from '../../audit/kafka/audit-topic.js';
 import { createKafka } from '../../audit/kafka/client.js';
+import { highWatermarks } from '../../audit/ledger/consumer.js';
+import type { TopicMessage } from '../../audit/ledger/ingest.js';
 import { registerSchemas } from '../../audit/registry-discipline.js';
 import { AuditSerializer } from '../../audit/serializer.js';
 import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
@@ -53,4 +55,32 @@ export function wireBytes(registryId: number, value: unknown): Buffer {
   const header = Buffer.alloc(5);
   header.writeInt32BE(registryId, 1);
   return Buffer.concat([header, Buffer.from(JSON.stringify(value), 'utf8')]);
+}
+
+/** Every message of `topic` up to its current end, as the ledger's consumer would receive them. */
+export async function rawMessages(topic: string): Promise<TopicMessage[]> {
+  const high = await highWatermarks(topic);
+  const pending = new Set([...high].filter(([, h]) => h > 0n).map(([p]) => p));
+  const messages: TopicMessage[] = [];
+  if (pending.size === 0) return messages;
+  const consumer = createKafka('it-ledger-raw').consumer({ groupId: `it-ledger-raw-${randomUUID()}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            messages.push({ topic, partition, offset: message.offset, value: message.value });
+            if (BigInt(message.offset) + 1n >= high.get(partition)!) pending.delete(partition);
+            if (pending.size === 0) resolve();
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages;
 }

@@ -1,0 +1,160 @@
+// The self-audit against the real Temporal and Kafka: a VRS composition driven over HTTP, then the ledger
+// held back (an injected mismatch), forged, and caught up. Also the ledger process end to end: its
+// /status and /metrics, and the gateway's GET /audit/events with the audit_read scope.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { catchUp } from '../../audit/ledger/consumer.js';
+import { Ingestor, type TopicMessage } from '../../audit/ledger/ingest.js';
+import { SelfAudit, type SelfAuditReport } from '../../audit/ledger/self-audit.js';
+import { openLedgerStore } from '../../audit/ledger/store.js';
+import { connectTemporal } from '../../audit/ledger/temporal-client.js';
+import { WireDecoder } from '../../audit/ledger/wire.js';
+import { TemporalWorkflowHeads } from '../../audit/ledger/workflow-heads.js';
+import { AuditSerializer } from '../../audit/serializer.js';
+import { mintVrsTokens, type VrsTokens } from '../../cli/demo/vrs-tokens.js';
+import { runVrsScreening } from '../../cli/demo/vrs-over-http.js';
+import { newCompositionId } from '../../client/coordination-client.js';
+import { GatewayHttp } from '../../client/gateway-http.js';
+import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
+import { mintToken } from '../../infra/idp/client.js';
+import { Services } from '../../infra/services.js';
+import type { AuditEvent } from '../../schemas/catalog.js';
+import { rehash } from '../helpers/audit-streams.js';
+import { rawMessages, scratchLedgerUrl, scratchTopic } from '../helpers/ledger.js';
+import { stackReady } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait.js';
+
+let services: Services;
+let http: GatewayHttp;
+let tokens: VrsTokens;
+let topic: string;
+let taskQueue: string;
+let ledgerStatusUrl: string;
+let compositionId: string;
+
+before(async () => {
+  await stackReady();
+  topic = await scratchTopic('self-audit');
+  taskQueue = `it-self-audit-${randomUUID().slice(0, 8)}`;
+  services = await Services.start({
+    taskQueue,
+    tag: 'test-self-audit',
+    ledger: true,
+    env: { COORD_AUDIT_TOPIC: topic, COORD_LEDGER_URL: scratchLedgerUrl(), COORD_SELF_AUDIT_INTERVAL: '1', COORD_SELF_AUDIT_LAG_WINDOW: '60' },
+  });
+  ledgerStatusUrl = `http://${services.env.COORD_LEDGER_METRICS_ADDRESS}`;
+  http = new GatewayHttp(services.gatewayUrl);
+  tokens = await mintVrsTokens();
+  compositionId = newCompositionId();
+  const steps = await runVrsScreening(http, tokens, compositionId);
+  assert.ok(steps.every((s) => s.status < 300), JSON.stringify(steps.find((s) => s.status >= 300)));
+});
+after(async () => services?.stop());
+
+test('the ledger process ingests the composition and its self-audit reports delta 0 (status and metrics)', async () => {
+  const report = await waitFor(
+    async () => {
+      const r = (await (await fetch(`${ledgerStatusUrl}/status`)).json()) as SelfAuditReport | null;
+      return r && r.matched >= 1 && r.delta === 0 ? r : undefined;
+    },
+    { what: 'a self-audit pass that matched the composition', timeoutMs: 60_000 },
+  );
+  assert.equal(report.alarm, false);
+  const metrics = await (await fetch(`${ledgerStatusUrl}/metrics`)).text();
+  assert.match(metrics, /^coordination_ledger_self_audit_delta 0$/m);
+  assert.match(metrics, /^coordination_ledger_events_ingested_total 9$/m);
+  assert.match(metrics, /^coordination_ledger_self_audit_alarm 0$/m);
+});
+
+test('GET /audit/events pages through the composition with the audit_read scope, and refuses without it', async () => {
+  const auditor = await mintToken('firm', { sub: 'auditor@citi.example', actor_type: 'human', scope: ['audit_read'] });
+  const pages: AuditEvent[][] = [];
+  let cursor: string | null = null;
+  do {
+    const res: { status: number; body: { events: AuditEvent[]; next_cursor: string | null } } = await http.request('GET', `/audit/events?composition_id=${compositionId}&limit=4${cursor ? `&cursor=${cursor}` : ''}`, { token: auditor });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    pages.push(res.body.events);
+    cursor = res.body.next_cursor;
+  } while (cursor);
+  assert.deepEqual(pages.map((p) => p.length), [4, 4, 1]);
+  assert.deepEqual(pages.flat().map((e) => Number(e.event_id.slice(-3))), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+  const humans = await http.request<{ events: AuditEvent[] }>('GET', `/audit/events?composition_id=${compositionId}&actor_type=human`, { token: auditor });
+  assert.ok(humans.body.events.length >= 2 && humans.body.events.every((e) => e.actor.type === 'human'));
+
+  const noScope = await http.request<{ error: { code: string } }>('GET', '/audit/events', { token: tokens.human });
+  assert.equal(noScope.status, 403);
+  assert.equal(noScope.body.error.code, 'ERR_SCOPE_MISSING');
+  const noToken = await http.request<{ error: { code: string } }>('GET', '/audit/events');
+  assert.equal(noToken.status, 401);
+  const bad = await http.request<{ error: { code: string; path: string } }>('GET', '/audit/events?actor_type=robot', { token: auditor });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.path, 'query.actor_type');
+  const badCursor = await http.request<{ error: { path: string } }>('GET', '/audit/events?cursor=bm9wZQ', { token: auditor });
+  assert.equal(badCursor.body.error.path, 'query.cursor');
+});
+
+test('the self-audit flags a ledger held back, raises the alarm after the lag window, and clears once it catches up', async () => {
+  const temporal = await connectTemporal();
+  const store = await openLedgerStore(scratchLedgerUrl());
+  let clock = Date.now();
+  const audit = new SelfAudit({ store, workflows: new TemporalWorkflowHeads(temporal, taskQueue), lagWindowSeconds: 60, now: () => clock });
+  try {
+    const messages = await rawMessages(topic);
+    const ours = messages.filter((m) => decodeId(m) === compositionId);
+    const withheld = new Set(ours.slice(-2)); // the injected mismatch: the ledger never got the last two
+    await new Ingestor(store, new WireDecoder(schemaRegistryEndpoint().address)).ingest(messages.filter((m) => !withheld.has(m)));
+
+    let report = await audit.pass();
+    assert.equal(report.delta, 1);
+    assert.deepEqual(
+      report.mismatches.map((m) => [m.composition_id, m.kind, m.workflow?.sequence, m.ledger?.sequence, m.alarm]),
+      [[compositionId, 'ledger_behind', 9, 7, false]],
+    );
+    assert.equal(report.lag.events, 2);
+
+    clock += 61_000;
+    report = await audit.pass();
+    assert.equal(report.alarm, true, 'the mismatch outlived the lag window');
+
+    await catchUp({ store, topic, decoder: new WireDecoder(schemaRegistryEndpoint().address) });
+    report = await audit.pass();
+    assert.equal(report.delta, 0, JSON.stringify(report.mismatches));
+    assert.equal(report.alarm, false);
+    assert.ok(report.matched >= 1);
+  } finally {
+    await store.close();
+    await temporal.connection.close();
+  }
+});
+
+test('a forged event that reaches the ledger first is a hash difference, and the genuine one is quarantined', async () => {
+  const temporal = await connectTemporal();
+  const store = await openLedgerStore(scratchLedgerUrl());
+  const decoder = new WireDecoder(schemaRegistryEndpoint().address);
+  try {
+    const ours = (await rawMessages(topic)).filter((m) => decodeId(m) === compositionId);
+    const ingestor = new Ingestor(store, decoder);
+    await ingestor.ingest(ours.slice(0, 8));
+    const genuine = JSON.parse(ours[8]!.value!.subarray(5).toString()) as AuditEvent;
+    const forged = rehash({ ...genuine, ts_utc: '2031-01-01T00:00:00.000Z' });
+    const forgedMessage: TopicMessage = { topic: 'forger', partition: 0, offset: '0', value: await new AuditSerializer(schemaRegistryEndpoint().address, topic).encode(forged) };
+    await ingestor.ingest([forgedMessage, ours[8]!]);
+    const quarantined = (await store.quarantine({ limit: 10 })).entries;
+    assert.deepEqual(quarantined.map((q) => [q.reason, q.event_id]), [['conflicting_duplicate', genuine.event_id]]);
+
+    const report = await new SelfAudit({ store, workflows: new TemporalWorkflowHeads(temporal, taskQueue) }).pass();
+    assert.deepEqual(
+      report.mismatches.map((m) => [m.kind, m.workflow?.last_hash, m.ledger?.this_hash]),
+      [['hash_differs', genuine.this_hash, forged.this_hash]],
+    );
+  } finally {
+    await store.close();
+    await temporal.connection.close();
+  }
+});
+
+function decodeId(m: TopicMessage): string | undefined {
+  return m.value ? (JSON.parse(m.value.subarray(5).toString()) as { composition_id?: string }).composition_id : undefined;
+}
