@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { SCHEMA_IDS } from '../schemas/schema-ids.js';
 import { ACTION_SCHEMAS } from '../workflows/actions.js';
+import { eventFilterSchema, pageSchema } from '../audit/ledger/query.js';
+import { quarantineQuery } from './routes/audit.js';
 import { HTTP_ACTIONS } from './routes/compositions.js';
 import { actionBody, callerPayloadSchema, startBody } from './request-bodies.js';
 
@@ -31,6 +33,12 @@ const errors = (...statuses: number[]) =>
 const bearer = [{ bearer: [] }];
 const idempotency = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' }, description: 'repeat a request safely: the first outcome is returned' };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^cmp_[A-Za-z0-9_-]{1,120}$' } };
+
+/** One OpenAPI query parameter per field of a (flat) zod object. */
+function queryParameters(schema: z.ZodObject): Record<string, unknown>[] {
+  const properties = (json(schema) as { properties?: Record<string, unknown> }).properties ?? {};
+  return Object.entries(properties).map(([name, fieldSchema]) => ({ name, in: 'query', required: false, schema: fieldSchema }));
+}
 
 export function openApiDocument(): Record<string, unknown> {
   const actionPaths = Object.fromEntries(
@@ -77,6 +85,22 @@ export function openApiDocument(): Record<string, unknown> {
         get: { summary: 'outcome of an attestation sent as a signal', parameters: [idParam, { name: 'requestId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'pending or done' } } },
       },
       ...actionPaths,
+      '/audit/events': {
+        get: {
+          summary: 'canonical audit events from the ledger, by composition then sequence (scope audit_read)',
+          security: bearer,
+          parameters: queryParameters(eventFilterSchema.extend(pageSchema.shape)),
+          responses: { '200': { description: '{ events, next_cursor }: pass next_cursor as cursor for the next page' }, ...errors(400, 401, 403) },
+        },
+      },
+      '/audit/quarantine': {
+        get: {
+          summary: 'messages the ledger refused, with the reason (scope audit_read)',
+          security: bearer,
+          parameters: queryParameters(quarantineQuery),
+          responses: { '200': { description: '{ entries, next_cursor }' }, ...errors(400, 401, 403) },
+        },
+      },
       '/codec/decode': { post: { summary: 'Temporal codec server: decode payloads (tokens redacted)', responses: { '200': { description: 'decoded payloads' } } } },
       '/codec/encode': { post: { summary: 'Temporal codec server: encode payloads', responses: { '200': { description: 'encoded payloads' } } } },
     },

@@ -18,7 +18,7 @@ import { GatewayError } from '../errors.js';
 export const AUDIT_READ_SCOPE = 'audit_read';
 
 const eventsQuery = eventFilterSchema.extend(pageSchema.shape);
-const quarantineQuery = z.strictObject({
+export const quarantineQuery = z.strictObject({
   reason: z.enum(QUARANTINE_REASONS).optional(),
   composition_id: z.string().min(1).optional(),
   ...pageSchema.shape,
