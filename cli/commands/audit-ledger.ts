@@ -19,6 +19,11 @@ export const LEDGER_USAGE = `coord audit status [--json] [--window 24h] [--lag-w
 coord audit events [--composition id] [--schema id] [--actor id] [--actor-type t] [--issuer iss]
                    [--abac ALLOW|DENY] [--since t] [--until t] [--limit n] [--cursor c] [--all] [--json]
     canonical events from the ledger, ordered by composition and sequence, one page (or --all)
+coord audit export (--composition id | [filters as for events]) --out <dir> [--sign] [--json]
+    writes events.jsonl, history.json (every run, payloads decoded, tokens redacted) and manifest.json;
+    --sign adds bundle.jws (detached Ed25519 JWS over the manifest; dev key in .data/signing/)
+coord audit verify-bundle <dir> [--key <public.jwk>] [--json]
+    checks an export offline: the manifest's file hashes and the signature
 coord audit quarantine [--reason r] [--composition id] [--limit n] [--cursor c] [--json]
     what the ledger refused, with the reason (${QUARANTINE_REASONS.join(', ')})`;
 
@@ -163,7 +168,40 @@ async function quarantineCommand(argv: string[]): Promise<number> {
   });
 }
 
+async function exportCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...FILTER_OPTIONS, out: { type: 'string' }, sign: { type: 'boolean', default: false }, 'no-catch-up': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, topic: { type: 'string', default: auditTopic() } },
+  });
+  if (!values.out) throw new UsageError('coord audit export --composition <id> --out <dir> [--sign]');
+  const filter = parseFilters(values);
+  const selection = Object.fromEntries(Object.entries(values).filter(([k, v]) => k in FILTER_OPTIONS && v !== undefined));
+  if (Object.keys(selection).length === 0) throw new UsageError('coord audit export needs a selection: --composition, or filters such as --since/--until');
+  const [{ exportFromLedger }, { loadOrCreateSigningKey, devPublicKeyFile }, { EncryptionCodec }, { loadCodecKeys }] = await Promise.all([
+    import('../../audit/ledger/export.js'),
+    import('../../audit/bundle/signing-key.js'),
+    import('../../client/payload-codec.js'),
+    import('../../client/codec-keys.js'),
+  ]);
+  const temporal = await connectTemporal();
+  try {
+    return await withStore(async (store) => {
+      if (!values['no-catch-up']) await ingestToEnd(store, values.topic);
+      const signingKey = values.sign ? await loadOrCreateSigningKey() : undefined;
+      const manifest = await exportFromLedger({ store, temporal, codec: new EncryptionCodec(loadCodecKeys()), filter, selection, dir: values.out!, ...(signingKey ? { signingKey } : {}) });
+      const out = { dir: values.out, ...manifest.counts, signed: Boolean(signingKey), ...(signingKey && !process.env.COORD_SIGNING_KEY_FILE ? { public_key: devPublicKeyFile() } : {}) };
+      if (values.json) printJson(out);
+      else print(`exported ${out.compositions} composition(s), ${out.events} events, ${out.runs} run(s) to ${out.dir}${out.signed ? ' (signed)' : ''}`);
+      return manifest.counts.compositions > 0 ? 0 : 1;
+    });
+  } finally {
+    await temporal.connection.close();
+  }
+}
+
 export async function ledgerCommand(verb: string, argv: string[]): Promise<number | undefined> {
+  if (verb === 'export') return exportCommand(argv);
+  if (verb === 'verify-bundle') return (await import('./verify-bundle.js')).verifyBundleCommand(argv);
   if (verb === 'status') return statusCommand(argv);
   if (verb === 'events') return eventsCommand(argv);
   if (verb === 'quarantine') return quarantineCommand(argv);

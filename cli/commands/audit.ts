@@ -66,7 +66,7 @@ function replayCommand(file: string, compositionId: string, json: boolean): numb
 
 export async function auditCommand(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb === 'status' || verb === 'events' || verb === 'quarantine') {
+  if (verb === 'status' || verb === 'events' || verb === 'quarantine' || verb === 'export' || verb === 'verify-bundle') {
     const { ledgerCommand } = await import('./audit-ledger.js');
     return (await ledgerCommand(verb, rest))!;
   }

@@ -1,0 +1,57 @@
+/**
+ * Exports from the ledger (seed 003 §2.9, seed 004): the selected compositions, whole — every event of each,
+ * from the ledger's canonical table — with every run's Temporal history, written as an export bundle
+ * (audit/bundle/format.ts), signed on request. Selection is deterministic: the compositions with at least
+ * one event matching the filters, in id order; so the same arguments over the same ledger give the same bytes.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import { writeBundle, type BundleComposition } from '../bundle/write.js';
+import type { Manifest } from '../bundle/format.js';
+import type { SigningKey } from '../bundle/signing-key.js';
+import { fetchAllRunHistories, type History } from '../../client/histories.js';
+import type { AuditEvent } from '../../schemas/catalog.js';
+import { decodeEventCursor, type EventFilter } from './query.js';
+import type { LedgerStore } from './store.js';
+
+export interface ExportOptions {
+  store: LedgerStore;
+  temporal: Client;
+  codec: PayloadCodec;
+  filter: EventFilter;
+  /** recorded in the manifest as given by the caller */
+  selection: Record<string, unknown>;
+  dir: string;
+  signingKey?: SigningKey;
+}
+
+async function compositionEvents(store: LedgerStore, compositionId: string): Promise<AuditEvent[]> {
+  const events: AuditEvent[] = [];
+  let after: { composition_id: string; sequence: number } | undefined;
+  for (;;) {
+    const page = await store.events({ composition_id: compositionId, limit: 1000, ...(after ? { after } : {}) });
+    events.push(...(page.events as AuditEvent[]));
+    if (!page.next_cursor) return events;
+    after = decodeEventCursor(page.next_cursor);
+  }
+}
+
+/** A composition whose workflow history is gone (retention) is exported with no runs: replay will say so. */
+async function histories(temporal: Client, workflowId: string): Promise<History[]> {
+  try {
+    return await fetchAllRunHistories(temporal, workflowId);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return [];
+    throw err;
+  }
+}
+
+export async function exportFromLedger(opts: ExportOptions): Promise<Manifest> {
+  const ids = await opts.store.compositionIds(opts.filter);
+  async function* compositions(): AsyncGenerator<BundleComposition> {
+    for (const id of ids) {
+      yield { composition_id: id, workflow_id: id, events: await compositionEvents(opts.store, id), runs: await histories(opts.temporal, id) };
+    }
+  }
+  return writeBundle(opts.dir, compositions(), { selection: opts.selection, codec: opts.codec, ...(opts.signingKey ? { signingKey: opts.signingKey } : {}) });
+}
