@@ -26,6 +26,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/audit.js');
     return { run: m.auditCommand, usage: m.AUDIT_USAGE };
   },
+  edge: async () => {
+    const m = await import('./commands/edge.js');
+    return { run: m.edgeCommand, usage: m.EDGE_USAGE };
+  },
 };
 
 async function usage(): Promise<string> {

@@ -6,29 +6,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { redactPayload } from '../../client/redact-tokens.js';
 import { GatewayError } from '../errors.js';
+
+export { redactTokens } from '../../client/redact-tokens.js';
 
 const wirePayloads = z.strictObject({
   payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() })),
 });
 type WirePayload = z.infer<typeof wirePayloads>['payloads'][number];
-
-const REDACTED = '[redacted bearer token]';
-const TOKEN_KEYS = new Set(['token', 'node_a', 'node_b']);
-
-/** Replaces bearer tokens (`token`, and the participant tokens) anywhere in a decoded JSON value. */
-export function redactTokens(value: unknown, inParticipants = false): unknown {
-  if (Array.isArray(value)) return value.map((v) => redactTokens(v, inParticipants));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => {
-        if (typeof v === 'string' && (k === 'token' || (inParticipants && TOKEN_KEYS.has(k)))) return [k, REDACTED];
-        return [k, redactTokens(v, inParticipants || k === 'participantTokens')];
-      }),
-    );
-  }
-  return value;
-}
 
 const fromWire = (p: WirePayload): Payload => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
@@ -38,12 +24,6 @@ const toWire = (p: Payload): WirePayload => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
-
-function redactPayload(p: Payload): Payload {
-  if (Buffer.from(p.metadata?.encoding ?? new Uint8Array()).toString() !== 'json/plain') return p;
-  const json = JSON.parse(Buffer.from(p.data ?? new Uint8Array()).toString('utf8')) as unknown;
-  return { ...p, data: Buffer.from(JSON.stringify(redactTokens(json)), 'utf8') };
-}
 
 export function codecRoutes(app: FastifyInstance, codec: PayloadCodec): void {
   const body = (raw: unknown) => {

@@ -1,0 +1,83 @@
+/**
+ * The key that signs export bundles: Ed25519, as a private JWK in a file. On a dev machine it is created on
+ * first use in `.data/signing/private.jwk` (mode 0600), its public half written beside it as `public.jwk`
+ * for auditors to pin. In production `COORD_SIGNING_KEY_FILE` names a provisioned private JWK; a missing
+ * file is then an error, never a fresh key nobody knows.
+ */
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { DATA_DIR } from '../../infra/stack/paths.js';
+
+export const SIGNING_ALG = 'EdDSA';
+
+export interface SigningKey {
+  privateKey: CryptoKey;
+  /** the public half, as it goes into the JWS header */
+  publicJwk: JWK;
+  /** RFC 7638 thumbprint of the public key */
+  kid: string;
+}
+
+export const devSigningKeyFile = () => join(DATA_DIR, 'signing', 'private.jwk');
+export const devPublicKeyFile = () => join(DATA_DIR, 'signing', 'public.jwk');
+
+/** The public members of an Ed25519 JWK (a private one may be given where a public one is expected). */
+export function publicJwkOf(jwk: JWK, what = 'the key'): JWK {
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') throw new TypeError(`${what} is not an Ed25519 JWK (kty "OKP", crv "Ed25519", x)`);
+  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
+}
+
+export const thumbprintOf = (jwk: JWK): Promise<string> => calculateJwkThumbprint(publicJwkOf(jwk));
+
+/** Reads a public key file (`public.jwk`) for pinning. */
+export function readPublicJwk(file: string): JWK {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new TypeError(`${file}: not a JSON Web Key (${(err as Error).message})`);
+  }
+  return publicJwkOf(parsed as JWK, file);
+}
+
+function writeAtomically(file: string, text: string, mode: number): void {
+  // Written aside, then linked into place: a concurrent reader sees no file or a whole one.
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode });
+  try {
+    linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process created it first
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+async function createDevKey(file: string): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const { privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  writeAtomically(file, `${JSON.stringify({ ...jwk, alg: SIGNING_ALG, use: 'sig' }, null, 2)}\n`, 0o600);
+}
+
+export async function loadOrCreateSigningKey(opts: { file?: string } = {}): Promise<SigningKey> {
+  const configured = opts.file ?? (process.env.COORD_SIGNING_KEY_FILE?.trim() || undefined);
+  const file = configured ?? devSigningKeyFile();
+  if (!existsSync(file)) {
+    if (configured) throw new Error(`the signing key file ${file} does not exist`);
+    await createDevKey(file);
+  }
+  chmodSync(file, 0o600);
+  const jwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
+  const publicJwk = publicJwkOf(jwk, file);
+  if (typeof jwk.d !== 'string') throw new TypeError(`${file} holds no private key ("d")`);
+  const kid = await thumbprintOf(publicJwk);
+  const privateKey = (await importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, SIGNING_ALG)) as CryptoKey;
+  if (!configured) {
+    const pub = devPublicKeyFile();
+    const text = `${JSON.stringify({ ...publicJwk, kid, alg: SIGNING_ALG, use: 'sig' }, null, 2)}\n`;
+    if (!existsSync(pub) || readFileSync(pub, 'utf8') !== text) writeFileSync(pub, text, { mode: 0o644 });
+  }
+  return { privateKey, publicJwk, kid };
+}

@@ -1,0 +1,64 @@
+/**
+ * The workflow code, bundled once for replay. Bundling (webpack) costs seconds; the replayer reuses one
+ * bundle for every composition of a run, and the bundle is kept in `.cache/edge/` keyed by a hash of the
+ * sources it is built from (workflow code, and what it imports), so the next run starts at once. An edge
+ * node whose cache is not writable just bundles in memory.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { DefaultLogger, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
+import { CACHE_DIR, ROOT } from '../../infra/stack/paths.js';
+import { WORKFLOWS_PATH } from '../replay/recompute-audit.js';
+
+/** What the workflow bundle is built from: the workflow code, everything it imports, and the pinned SDK. */
+const SOURCE_DIRS = ['workflows', 'schemas', 'audit', 'activities'];
+const LOCKFILE = join(ROOT, 'package-lock.json');
+
+function tsFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+export function sourcesKey(): string {
+  const hash = createHash('sha256');
+  const files = [...SOURCE_DIRS.flatMap((d) => tsFiles(join(ROOT, d))).sort(), ...(existsSync(LOCKFILE) ? [LOCKFILE] : [])];
+  for (const file of files) hash.update(`${relative(ROOT, file)}\0`).update(readFileSync(file)).update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Bundles of other source versions, unused for a day (another checkout sharing COORD_CACHE_DIR may still want a newer one). */
+function pruneStale(cacheDir: string, keep: string): void {
+  for (const name of readdirSync(cacheDir)) {
+    const path = join(cacheDir, name);
+    if (/^workflows-[0-9a-f]+\.js$/.test(name) && path !== keep && Date.now() - statSync(path).mtimeMs > DAY_MS) rmSync(path, { force: true });
+  }
+}
+
+async function build(cacheDir: string): Promise<WorkflowBundleOption> {
+  const file = join(cacheDir, `workflows-${sourcesKey()}.js`);
+  // Read at once, not handed over as a path: a cache file pruned meanwhile cannot fail the replay.
+  if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, file);
+    pruneStale(cacheDir, file);
+  } catch {
+    /* a read-only cache: the bundle stays in memory */
+  }
+  return { code };
+}
+
+const built = new Map<string, Promise<WorkflowBundleOption>>();
+
+/** The bundle for replay: from the cache when the sources are unchanged, else built (once per process). */
+export function workflowBundle(cacheDir = join(CACHE_DIR, 'edge')): Promise<WorkflowBundleOption> {
+  let bundle = built.get(cacheDir);
+  if (!bundle) built.set(cacheDir, (bundle = build(cacheDir)));
+  return bundle;
+}
