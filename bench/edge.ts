@@ -2,7 +2,7 @@
  * Benchmark: the edge lite worker (`coord edge replay`) on generated exports, each mode run as a child
  * process of its own so its peak RSS is its own (read from the child's `process.resourceUsage().maxRSS` at
  * exit). Events-only: N compositions of the §7b example (history.json empty — the mode only hashes it),
- * run with node's default heap sizing and again with the heap capped (SMALL_HEAP_NODE_OPTIONS).
+ * through the prebuilt bundle `coord edge replay --events-only` runs from (its heap kept small in-process).
  * Full: M compositions copied from one VRS screening recorded under the time-skipping test server, each
  * replayed through the workflow code (the workflow bundle is warmed in .cache/edge first). Prints one JSON
  * object. Usage: node --import tsx bench/edge.ts [--compositions 10000] [--full-compositions 50] [--keep]
@@ -31,24 +31,9 @@ export interface EdgeModeResult {
 
 export interface EdgeBenchResult {
   benchmark: 'edge';
-  events_only: EdgeModeResult & { small_heap: SmallHeapResult };
+  events_only: EdgeModeResult;
   full: EdgeModeResult | null;
 }
-
-/** The events-only run again with V8's heap capped, as a ~100 MB edge node would run it. */
-export interface SmallHeapResult {
-  node_options: string;
-  seconds: number;
-  compositions_per_s: number;
-  peak_rss_mb: number;
-  ok: boolean;
-}
-
-/**
- * Node and tsx alone take ~75 MB before any project code; V8's default heap sizing then lets garbage grow
- * well past what the worker holds. A small young generation and a capped old space keep it near the live set.
- */
-export const SMALL_HEAP_NODE_OPTIONS = '--max-semi-space-size=1 --max-old-space-size=32';
 
 // Printed by the child at exit: its own peak resident set (KiB).
 const RSS_PROBE = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\n@@maxrss '+process.resourceUsage().maxRSS+'\\n'))`;
@@ -59,10 +44,10 @@ async function* vrsCompositions(count: number): AsyncGenerator<BundleComposition
   for (let n = 1; n <= count; n++) yield { composition_id: benchId(n), workflow_id: benchId(n), events: buildVrsExample(benchId(n)), runs: [] };
 }
 
-/** Runs `coord edge replay` in a child process: its report, wall time and peak RSS. */
-function runEdge(dir: string, eventsOnly: boolean, nodeOptions?: string): Promise<{ report: EdgeReport; seconds: number; peakRssMb: number }> {
-  const args = ['--import', 'tsx', '--import', RSS_PROBE, join(ROOT, 'cli/main.ts'), 'edge', 'replay', dir, '--json', ...(eventsOnly ? ['--events-only'] : [])];
-  const env = nodeOptions ? { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${nodeOptions}`.trim() } : process.env;
+/** Runs `coord edge replay` (bin/coord.mjs, as `npx coord` does) in a child process: its report, wall time and peak RSS. */
+function runEdge(dir: string, eventsOnly: boolean): Promise<{ report: EdgeReport; seconds: number; peakRssMb: number }> {
+  const args = ['--import', RSS_PROBE, join(ROOT, 'bin/coord.mjs'), 'edge', 'replay', dir, '--json', ...(eventsOnly ? ['--events-only'] : [])];
+  const env = process.env;
   const t0 = process.hrtime.bigint();
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -100,15 +85,8 @@ export async function runEdgeBench(opts: { compositions: number; fullComposition
   try {
     const eventsDir = join(root, 'events-only');
     const eventsManifest = await writeBundle(eventsDir, vrsCompositions(opts.compositions), { selection: { benchmark: 'edge', mode: 'events-only' } });
+    await runEdge(join(root, 'missing'), true).catch(() => undefined); // builds the events-only bundle outside the timing
     const eventsOnly = await measure(eventsDir, eventsManifest, true);
-    const small = await runEdge(eventsDir, true, SMALL_HEAP_NODE_OPTIONS);
-    const smallHeap: SmallHeapResult = {
-      node_options: SMALL_HEAP_NODE_OPTIONS,
-      seconds: Number(small.seconds.toFixed(2)),
-      compositions_per_s: Math.round(small.report.compositions / small.seconds),
-      peak_rss_mb: small.peakRssMb,
-      ok: small.report.ok,
-    };
 
     let full: EdgeModeResult | null = null;
     if (opts.fullCompositions > 0) {
@@ -121,7 +99,7 @@ export async function runEdgeBench(opts: { compositions: number; fullComposition
       const fullManifest = await writeBundle(fullDir, copies, { selection: { benchmark: 'edge', mode: 'full' } });
       full = await measure(fullDir, fullManifest, false);
     }
-    return { benchmark: 'edge', events_only: { ...eventsOnly, small_heap: smallHeap }, full };
+    return { benchmark: 'edge', events_only: eventsOnly, full };
   } finally {
     if (!opts.keep) rmSync(root, { recursive: true, force: true });
     else process.stderr.write(`exports kept in ${root}\n`);

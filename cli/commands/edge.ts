@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { readPublicJwk } from '../../audit/bundle/signing-key.js';
 import type { EdgeReport } from '../../workers/edge/report.js';
 import { edgeReplay } from '../../workers/edge/replay-bundle.js';
+import { keepHeapSmall } from '../../workers/edge/small-heap.js';
 import { UsageError, print, printJson } from '../output.js';
 
 export const EDGE_USAGE = `coord edge replay <export dir> [--events-only] [--key <public.jwk>] [--json]
@@ -56,7 +57,8 @@ export async function edgeCommand(argv: string[]): Promise<number> {
   const publicKey = values.key ? readPublicJwk(values.key) : undefined;
   const eventsOnly = values['events-only'];
   if (!eventsOnly) await quietTemporalRuntime();
-  const report = await edgeReplay(dir, { eventsOnly, ...(publicKey ? { publicKey } : {}) });
+  const stopHeapKeeping = eventsOnly ? keepHeapSmall() : () => undefined;
+  const report = await edgeReplay(dir, { eventsOnly, ...(publicKey ? { publicKey } : {}) }).finally(stopHeapKeeping);
   if (values.json) printJson(report);
   else printText(report);
   return report.ok ? 0 : 1;
