@@ -15,10 +15,22 @@ const postgres: Dialect = {
   appendOnly: (table) => [
     `CREATE OR REPLACE FUNCTION ${table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION '${table} is append-only'; END $$`,
-    `DROP TRIGGER IF EXISTS ${table}_no_change ON ${table}`,
-    `CREATE TRIGGER ${table}_no_change BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${table}_append_only()`,
+    // created when missing, never dropped and recreated: the table is never without them, and opening a
+    // store takes no lock that would wait for readers (DROP TRIGGER takes ACCESS EXCLUSIVE). Row triggers
+    // do not fire on TRUNCATE: a statement trigger refuses it.
+    `DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = '${table}'::regclass AND tgname = '${table}_no_change') THEN
+        CREATE TRIGGER ${table}_no_change BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${table}_append_only();
+      END IF;
+      IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = '${table}'::regclass AND tgname = '${table}_no_truncate') THEN
+        CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${table}_append_only();
+      END IF;
+    END $$`,
   ],
 };
+
+/** Held by whoever migrates, for the length of its transaction: the ledger process and the CLI may open at once. */
+const MIGRATION_LOCK = 424242;
 
 /** `?` placeholders → `$1, $2, …` */
 const numbered = (sql: string): string => {
@@ -26,8 +38,33 @@ const numbered = (sql: string): string => {
   return sql.replace(/\?/g, () => `$${++i}`);
 };
 
-// BIGINT columns come back as strings by default; ts_ms and counts fit a double
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+// BIGINT comes back as a string by default; ts_ms, ids and counts fit a double. Set on our pools only, not
+// on pg's global parsers, which every other pg user of the process shares.
+const types = new pg.TypeOverrides();
+types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+
+/** The connection broke (a server restart, a failover): the statement waiting on it fails on its own. */
+const ignoreError = () => undefined;
+
+/** Runs `work` in one transaction on a connection of its own; rolls back when it throws. */
+async function transaction(pool: pg.Pool, begin: string, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  // a checked-out client has no error listener of the pool's: a connection cut between two statements
+  // would be an uncaught 'error' event, ending the process
+  client.on('error', ignoreError);
+  let broken = false;
+  try {
+    await client.query(begin);
+    await work(client);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => (broken = true));
+    throw err;
+  } finally {
+    client.off('error', ignoreError);
+    client.release(broken);
+  }
+}
 
 export class PostgresLedgerStore implements LedgerStore {
   readonly kind = 'postgres';
@@ -35,17 +72,25 @@ export class PostgresLedgerStore implements LedgerStore {
   private constructor(private readonly pool: pg.Pool) {}
 
   static async open(url: string): Promise<PostgresLedgerStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 4 });
-    const client = await pool.connect();
+    const pool = new pg.Pool({ connectionString: url, max: 4, types });
+    // an idle connection that breaks is dropped by the pool and replaced on the next query
+    pool.on('error', ignoreError);
     try {
-      // one migrator at a time: several ledger processes may start together
-      await client.query('SELECT pg_advisory_lock(424242)');
-      for (const sql of ledgerDdl(postgres)) await client.query(sql);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(424242)').catch(() => undefined);
-      client.release();
+      await PostgresLedgerStore.migrate(pool);
+    } catch (err) {
+      await pool.end();
+      throw err;
     }
     return new PostgresLedgerStore(pool);
+  }
+
+  /** Creates what is missing, in one transaction: other sessions see all of the schema or none of it. */
+  private static async migrate(pool: pg.Pool): Promise<void> {
+    // READ COMMITTED whatever the server's default: each statement must see what a migrator before us committed
+    await transaction(pool, 'BEGIN ISOLATION LEVEL READ COMMITTED', async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      for (const sql of ledgerDdl(postgres)) await client.query(sql);
+    });
   }
 
   private async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -72,10 +117,8 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async commit(batch: IngestBatch): Promise<void> {
-    const client = await this.pool.connect();
-    const q = (sql: string, params: unknown[]) => client.query(numbered(sql), params);
-    try {
-      await q('BEGIN', []);
+    await transaction(this.pool, 'BEGIN', async (client) => {
+      const q = (sql: string, params: unknown[]) => client.query(numbered(sql), params);
       for (const r of batch.accepted) {
         await q(
           `INSERT INTO ledger_events (composition_id, sequence, event_id, schema_id, ts_utc, ts_ms, actor_type, actor_id, issuer, abac_outcome, prev_hash, this_hash, body, src_topic, src_partition, src_offset)
@@ -97,18 +140,16 @@ export class PostgresLedgerStore implements LedgerStore {
           p.next_offset,
         ]);
       }
-      await q('COMMIT', []);
-    } catch (err) {
-      await q('ROLLBACK', []).catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async recentHeads(sinceMs?: number): Promise<LedgerHead[]> {
-    const heads = await this.rows<LedgerHead & { ts_ms: number }>(`SELECT DISTINCT ON (composition_id) ${HEAD_COLUMNS}, ts_ms FROM ledger_events ORDER BY composition_id, sequence DESC`);
-    return heads.filter((h) => sinceMs === undefined || h.ts_ms >= sinceMs).map(({ ts_ms: _ts, ...head }) => head);
+    // the head is the row with the highest sequence of its composition; the window applies to the head
+    return this.rows<LedgerHead>(
+      `SELECT ${HEAD_COLUMNS} FROM (SELECT DISTINCT ON (composition_id) ${HEAD_COLUMNS}, ts_ms FROM ledger_events ORDER BY composition_id, sequence DESC) h
+       ${sinceMs === undefined ? '' : 'WHERE ts_ms >= ?'} ORDER BY composition_id`,
+      sinceMs === undefined ? [] : [sinceMs],
+    );
   }
 
   async events(query: EventQuery): Promise<EventPage> {
