@@ -12,19 +12,22 @@ import type { AbacRequest, UdsClient } from './abac/uds.js';
 import type { VerifiedIdentity } from './jwt/identity.js';
 import { TokenRefusal } from './jwt/refusal.js';
 import type { JwtVerifier } from './jwt/verifier.js';
+import { NO_PHASE_RECORDER, timed, type PhaseRecorder } from './timing.js';
 
 export interface ActivityDeps {
   jwt: JwtVerifier;
   uds: UdsClient;
   publisher: AuditPublisher;
+  /** where the time goes (bench/lifecycle's breakdown); the publisher reports its own phases */
+  phases?: PhaseRecorder;
 }
 
-export function createActivities({ jwt, uds, publisher }: ActivityDeps) {
+export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORDER }: ActivityDeps) {
   return {
     /** Verifies a bearer token; the token arrives inside an encrypted payload and never leaves this call. */
     async verifyToken(token: string): Promise<VerifiedIdentity> {
       try {
-        return await jwt.verify(token);
+        return await timed(phases, 'jwt_verify', () => jwt.verify(token));
       } catch (err) {
         if (err instanceof TokenRefusal) {
           throw ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: true, details: [err.unverified] });
@@ -36,7 +39,7 @@ export function createActivities({ jwt, uds, publisher }: ActivityDeps) {
 
     /** Asks UDS for a decision. No answer = an error = a retry; never a default ALLOW. */
     async authorize(request: AbacRequest): Promise<AbacDecision> {
-      return uds.decide(request);
+      return timed(phases, 'pdp_decide', () => uds.decide(request));
     },
 
     /** Publishes one audit event and returns once the broker has acknowledged it. */

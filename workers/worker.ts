@@ -9,6 +9,7 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { CerbosUdsClient } from '../activities/abac/cerbos-uds.js';
 import { trustedIssuers } from '../activities/jwt/trusted-issuers.js';
+import { PHASE_HISTOGRAM, type PhaseRecorder } from '../activities/timing.js';
 import { JwtVerifier } from '../activities/jwt/verifier.js';
 import { AuditPublisher } from '../audit/kafka/publisher.js';
 import { registerSchemas } from '../audit/registry-discipline.js';
@@ -34,11 +35,16 @@ if (refused.length) {
   process.exit(1);
 }
 
-const publisher = new AuditPublisher(new AuditSerializer(registryUrl, topic), topic);
+// Per-phase durations of every transition, next to the SDK's own metrics (bench/lifecycle reads them).
+const phaseHistogram = Runtime.instance().metricMeter.createHistogram(PHASE_HISTOGRAM, 'float', 'ms', 'duration of one phase of a transition (jwt_verify, pdp_decide, audit_encode, audit_produce)');
+const phases: PhaseRecorder = { record: (phase, ms) => phaseHistogram.record(ms, { phase }) };
+
+const publisher = new AuditPublisher(new AuditSerializer(registryUrl, topic), topic, { onPhase: (phase, ms) => phases.record(phase, ms) });
 const activities = createActivities({
   jwt: new JwtVerifier({ issuers: trustedIssuers(), audience: tokenAudience() }),
   uds: new CerbosUdsClient(pdpEndpoint().address),
   publisher,
+  phases,
 });
 
 const connection = await NativeConnection.connect({ address: temporalEndpoint().address });
