@@ -16,7 +16,37 @@ export interface ReadOptions {
   timeoutMs?: number;
 }
 
+/** Rejects when `promise` has not settled after `ms`; the timer does not keep the process alive. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ReadTimeout(what)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+class ReadTimeout extends Error {
+  override name = 'ReadTimeout';
+}
+
+/**
+ * Right after a broker restart the group coordinator can stay unavailable for a while, and kafkajs then
+ * neither delivers nor gives up: each attempt is bounded, its consumer abandoned if it will not even
+ * disconnect, and the read tried again with a fresh group.
+ */
 export async function readAuditEvents(opts: ReadOptions): Promise<AuditEvent[]> {
+  const attempts = 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readOnce(opts);
+    } catch (err) {
+      if (!(err instanceof ReadTimeout) || attempt >= attempts) throw err;
+    }
+  }
+}
+
+async function readOnce(opts: ReadOptions): Promise<AuditEvent[]> {
   const kafka = createKafka('coordination-ledger-reader');
   const admin = kafka.admin();
   await admin.connect();
@@ -32,11 +62,10 @@ export async function readAuditEvents(opts: ReadOptions): Promise<AuditEvent[]> 
   if (pending.size === 0) return [];
 
   const consumer = kafka.consumer({ groupId: `coordination-ledger-reader-${randomUUID()}` });
-  await consumer.connect();
-  try {
+  const read = async () => {
+    await consumer.connect();
     await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading ${opts.topic} timed out`)), opts.timeoutMs ?? 60_000);
       consumer
         .run({
           autoCommit: false,
@@ -49,16 +78,16 @@ export async function readAuditEvents(opts: ReadOptions): Promise<AuditEvent[]> 
               byPartition.set(partition, events);
             }
             if (BigInt(message.offset) + 1n >= ends.get(partition)!) pending.delete(partition);
-            if (pending.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
+            if (pending.size === 0) resolve();
           },
         })
         .catch(reject);
     });
+  };
+  try {
+    await within(read(), opts.timeoutMs ?? 60_000, `reading ${opts.topic} timed out`);
   } finally {
-    await consumer.disconnect();
+    await within(consumer.disconnect(), 10_000, 'disconnect timed out').catch(() => undefined);
   }
   // A composition lives on one partition, in its order there; partitions are concatenated in turn.
   return [...byPartition.keys()].sort((a, b) => a - b).flatMap((p) => byPartition.get(p)!);

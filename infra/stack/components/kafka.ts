@@ -84,6 +84,9 @@ export function kafkaComponent(): Component {
       try {
         await admin.connect();
         const { brokers } = await admin.describeCluster();
+        // Consumers need the group coordinator, which lags the broker after a (re)start: until it answers,
+        // a consumer group join stalls. Asking for a group finds the coordinator (or fails: not yet).
+        await admin.describeGroups(['coord-stack-health']);
         return brokers.length > 0;
       } catch {
         return false;
