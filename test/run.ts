@@ -4,9 +4,10 @@
  * line `N passed, N failed`. Set COORD_KEEP_STACK=1 to leave the stack running afterwards.
  * Arguments narrow the run to files whose path contains one of them: `npm test -- kafka registry`.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { DATA_DIR, ROOT, ensureDir } from '../infra/stack/paths.js';
 import { ComponentError, down, up } from '../infra/stack/stack.js';
 
@@ -34,7 +35,7 @@ try {
 
   const tap = join(ensureDir(join(DATA_DIR, 'test')), 'results.tap');
   rmSync(tap, { force: true });
-  const run = spawnSync(
+  const child = spawn(
     process.execPath,
     [
       '--import', 'tsx',
@@ -47,19 +48,22 @@ try {
       '--test-reporter=tap', `--test-reporter-destination=${tap}`,
       ...files,
     ],
-    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
   );
-  const summary = readFileSync(tap, 'utf8');
-  const count = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(summary)?.[1] ?? 0);
-  if (/^# pass \d+$/m.test(summary)) {
-    passed = count('pass');
-    failed = count('fail') + count('cancelled');
-  } else {
-    // --test-force-exit can end the runner before the reporter writes its totals: count the results instead
-    passed = (summary.match(/^ok \d+/gm) ?? []).length;
-    failed = (summary.match(/^not ok \d+/gm) ?? []).length;
-  }
-  if (run.status !== 0 && failed === 0) failed = 1; // the runner itself failed (e.g. a file did not load)
+  // The spec report goes on to the console as it comes, and is kept: its totals are the run's totals (the
+  // TAP file's own can be cut short when --test-force-exit ends the runner).
+  let report = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    report += chunk.toString('utf8');
+  });
+  const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const plain = stripVTControlCharacters(report);
+  // the runner's summary comes last
+  const total = (label: string) => Number([...plain.matchAll(new RegExp(`^ℹ ${label} (\\d+)$`, 'gm'))].at(-1)?.[1] ?? 0);
+  passed = total('pass');
+  failed = total('fail') + total('cancelled');
+  if (status !== 0 && failed === 0) failed = 1; // the runner itself failed (e.g. a file did not load)
 } catch (err) {
   if (!(err instanceof ComponentError)) throw err;
   console.error(`the local stack did not come up — ${err.message}`);
