@@ -6,12 +6,9 @@
  * JSON object: { composition_id, events, final_state, chain_ok, assertions_ok, ledger_delta }.
  */
 import { vrsAssertions } from '../audit/invariants.js';
-import { catchUp } from '../audit/ledger/consumer.js';
-import { SelfAudit } from '../audit/ledger/self-audit.js';
+import { ledgerStatus } from '../audit/ledger/status.js';
 import { openLedgerStore } from '../audit/ledger/store.js';
 import { connectTemporal } from '../audit/ledger/temporal-client.js';
-import { WireDecoder } from '../audit/ledger/wire.js';
-import { TemporalWorkflowHeads } from '../audit/ledger/workflow-heads.js';
 import { readAuditEvents } from '../audit/kafka/reader.js';
 import { registerSchemas } from '../audit/registry-discipline.js';
 import { AuditSerializer } from '../audit/serializer.js';
@@ -35,8 +32,7 @@ async function ledgerSelfAudit(topic: string): Promise<{ delta: number; matched:
   const store = await openLedgerStore();
   const temporal = await connectTemporal();
   try {
-    await catchUp({ store, topic, decoder: new WireDecoder(schemaRegistryEndpoint().address) });
-    const report = await new SelfAudit({ store, workflows: new TemporalWorkflowHeads(temporal, TASK_QUEUE) }).pass();
+    const report = await ledgerStatus({ store, temporal, topic, taskQueue: TASK_QUEUE });
     return { delta: report.delta, matched: report.matched, checked: report.checked, events: (await store.counts()).events };
   } finally {
     await store.close();

@@ -3,8 +3,9 @@
  * in production; on a dev machine a key file in the data folder, created with a random key on first use.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createFileOnce } from '../infra/create-once.js';
 import { DATA_DIR, ensureDir } from '../infra/stack/paths.js';
 import type { CodecKeys } from './payload-codec.js';
 
@@ -29,16 +30,7 @@ export function loadCodecKeys(): CodecKeys {
     ensureDir(join(file, '..'));
     const key = randomBytes(32);
     const id = `dev-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
-    // Written aside, then linked into place: a concurrent reader sees no file or a whole one.
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ current: id, keys: { [id]: key.toString('base64') } }, null, 2), { mode: 0o600 });
-    try {
-      linkSync(tmp, file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process created it first
-    } finally {
-      rmSync(tmp, { force: true });
-    }
+    createFileOnce(file, JSON.stringify({ current: id, keys: { [id]: key.toString('base64') } }, null, 2), 0o600);
   }
   return parse(JSON.parse(readFileSync(file, 'utf8')) as KeyFile);
 }

@@ -102,16 +102,6 @@ export class Services {
     return new Services(String(gateway.ready.url), env, tag, worker.proc, gateway.proc, ledger?.proc);
   }
 
-  /** Stops the ledger process; SIGKILL simulates a crash. */
-  async killLedger(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (this.ledger) await stopProcess(this.ledger, signal);
-  }
-
-  /** Starts a fresh ledger process with the same configuration. */
-  async startLedger(): Promise<void> {
-    this.ledger = (await startProcess('ledger', 'workers/ledger.ts', 'ledger ready', this.env, this.tag)).proc;
-  }
-
   /** Stops the worker; SIGKILL simulates a crash (no graceful shutdown). */
   async killWorker(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     await stopProcess(this.worker, signal);

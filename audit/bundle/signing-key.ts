@@ -4,9 +4,10 @@
  * for auditors to pin. In production `COORD_SIGNING_KEY_FILE` names a provisioned private JWK; a missing
  * file is then an error, never a fresh key nobody knows.
  */
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { createFileOnce } from '../../infra/create-once.js';
 import { DATA_DIR } from '../../infra/stack/paths.js';
 
 export const SIGNING_ALG = 'EdDSA';
@@ -41,24 +42,11 @@ export function readPublicJwk(file: string): JWK {
   return publicJwkOf(parsed as JWK, file);
 }
 
-function writeAtomically(file: string, text: string, mode: number): void {
-  // Written aside, then linked into place: a concurrent reader sees no file or a whole one.
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode });
-  try {
-    linkSync(tmp, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process created it first
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
-
 async function createDevKey(file: string): Promise<void> {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const { privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
   const jwk = await exportJWK(privateKey);
-  writeAtomically(file, `${JSON.stringify({ ...jwk, alg: SIGNING_ALG, use: 'sig' }, null, 2)}\n`, 0o600);
+  createFileOnce(file, `${JSON.stringify({ ...jwk, alg: SIGNING_ALG, use: 'sig' }, null, 2)}\n`, 0o600);
 }
 
 export async function loadOrCreateSigningKey(opts: { file?: string } = {}): Promise<SigningKey> {

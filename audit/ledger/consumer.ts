@@ -8,6 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
 import { createKafka } from '../kafka/client.js';
+import { highWatermarks } from '../kafka/reader.js';
+import { within } from '../../infra/deadline.js';
 import { Failpoint } from './failpoint.js';
 import { Ingestor, type IngestStats, type TopicMessage } from './ingest.js';
 import type { LedgerStore } from './store.js';
@@ -81,18 +83,6 @@ export class LedgerConsumer {
   }
 }
 
-/** The topic's high watermark per partition (the offset after its last message). */
-export async function highWatermarks(topic: string): Promise<Map<number, bigint>> {
-  const admin = createKafka('coordination-ledger-admin').admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** Partitions where the ledger is behind the topic: how many messages it has not ingested yet. */
 export async function ingestLag(store: LedgerStore, topic: string): Promise<{ partitions: Record<number, number>; total: number }> {
   const [high, positions] = await Promise.all([highWatermarks(topic), store.positions(topic)]);
@@ -128,14 +118,9 @@ export async function catchUp(opts: Omit<LedgerConsumerOptions, 'groupId'> & { t
     },
   });
   await consumer.start();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      finished,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`ledger catch-up of ${opts.topic} timed out`)), opts.timeoutMs ?? 120_000))),
-    ]);
+    await within(finished, opts.timeoutMs ?? 120_000, `ledger catch-up of ${opts.topic} timed out`);
   } finally {
-    clearTimeout(timer);
     await consumer.stop();
   }
 }

@@ -11,8 +11,8 @@ import type { Manifest } from '../bundle/format.js';
 import type { SigningKey } from '../bundle/signing-key.js';
 import { fetchAllRunHistories, type History } from '../../client/histories.js';
 import type { AuditEvent } from '../../schemas/catalog.js';
-import { decodeEventCursor, type EventFilter } from './query.js';
-import type { LedgerStore } from './store.js';
+import type { EventFilter } from './query.js';
+import { allEvents, type LedgerStore } from './store.js';
 
 export interface ExportOptions {
   store: LedgerStore;
@@ -23,17 +23,6 @@ export interface ExportOptions {
   selection: Record<string, unknown>;
   dir: string;
   signingKey?: SigningKey;
-}
-
-async function compositionEvents(store: LedgerStore, compositionId: string): Promise<AuditEvent[]> {
-  const events: AuditEvent[] = [];
-  let after: { composition_id: string; sequence: number } | undefined;
-  for (;;) {
-    const page = await store.events({ composition_id: compositionId, limit: 1000, ...(after ? { after } : {}) });
-    events.push(...(page.events as AuditEvent[]));
-    if (!page.next_cursor) return events;
-    after = decodeEventCursor(page.next_cursor);
-  }
 }
 
 /** A composition whose workflow history is gone (retention) is exported with no runs: replay will say so. */
@@ -50,7 +39,9 @@ export async function exportFromLedger(opts: ExportOptions): Promise<Manifest> {
   const ids = await opts.store.compositionIds(opts.filter);
   async function* compositions(): AsyncGenerator<BundleComposition> {
     for (const id of ids) {
-      yield { composition_id: id, workflow_id: id, events: await compositionEvents(opts.store, id), runs: await histories(opts.temporal, id) };
+      const events: AuditEvent[] = [];
+      for await (const event of allEvents(opts.store, { composition_id: id })) events.push(event as AuditEvent);
+      yield { composition_id: id, workflow_id: id, events, runs: await histories(opts.temporal, id) };
     }
   }
   return writeBundle(opts.dir, compositions(), { selection: opts.selection, codec: opts.codec, ...(opts.signingKey ? { signingKey: opts.signingKey } : {}) });

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { DATA_DIR } from '../../infra/stack/paths.js';
-import type { EventFilter, EventQuery, EventPage, QuarantineQuery, QuarantinePage } from './query.js';
+import { decodeEventCursor, type EventFilter, type EventQuery, type EventPage, type QuarantineQuery, type QuarantinePage } from './query.js';
 import type { CanonicalRow, LedgerHead, PartitionPosition, QuarantineRow } from './records.js';
 
 export interface IngestBatch {
@@ -39,6 +39,18 @@ export interface LedgerStore {
   quarantine(query: QuarantineQuery): Promise<QuarantinePage>;
   counts(): Promise<LedgerCounts>;
   close(): Promise<void>;
+}
+
+/** Every event matching `filter` (after `from`, when given), page after page, in the store's order (composition, then sequence). */
+export async function* allEvents(store: LedgerStore, filter: EventFilter, opts: { pageSize?: number; from?: EventQuery['after'] } = {}): AsyncGenerator<unknown> {
+  const pageSize = opts.pageSize ?? 1000;
+  let after = opts.from;
+  for (;;) {
+    const page = await store.events({ ...filter, limit: pageSize, ...(after ? { after } : {}) });
+    yield* page.events;
+    if (!page.next_cursor) return;
+    after = decodeEventCursor(page.next_cursor);
+  }
 }
 
 export const DEFAULT_LEDGER_URL = `sqlite:${join(DATA_DIR, 'ledger', 'ledger.db')}`;

@@ -1,15 +1,12 @@
 /** `coord audit status | events | quarantine` — the ledger, read by people and scripts. */
 import { parseArgs } from 'node:util';
-import { catchUp, ingestLag } from '../../audit/ledger/consumer.js';
+import { ingestLag } from '../../audit/ledger/consumer.js';
 import { CursorError, decodeEventCursor, decodeQuarantineCursor, eventFilterSchema, pageSchema } from '../../audit/ledger/query.js';
 import { QUARANTINE_REASONS } from '../../audit/ledger/records.js';
-import { SelfAudit, type SelfAuditReport } from '../../audit/ledger/self-audit.js';
-import { openLedgerStore, type LedgerStore } from '../../audit/ledger/store.js';
+import { allEvents, openLedgerStore, type LedgerStore } from '../../audit/ledger/store.js';
 import { connectTemporal } from '../../audit/ledger/temporal-client.js';
-import { WireDecoder } from '../../audit/ledger/wire.js';
-import { TemporalWorkflowHeads } from '../../audit/ledger/workflow-heads.js';
+import { ingestToEnd, ledgerStatus } from '../../audit/ledger/status.js';
 import { auditTopic } from '../../audit/topic.js';
-import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { UsageError, parseDuration, print, printJson } from '../output.js';
 
@@ -36,10 +33,6 @@ export async function withStore<T>(fn: (store: LedgerStore) => Promise<T>): Prom
   }
 }
 
-async function ingestToEnd(store: LedgerStore, topic: string): Promise<void> {
-  await catchUp({ store, topic, decoder: new WireDecoder(schemaRegistryEndpoint().address) });
-}
-
 async function statusCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -52,20 +45,18 @@ async function statusCommand(argv: string[]): Promise<number> {
       'task-queue': { type: 'string', default: process.env.COORD_TASK_QUEUE ?? TASK_QUEUE },
     },
   });
-  const lagWindow = parseDuration(values['lag-window']);
   const temporal = await connectTemporal();
   try {
     return await withStore(async (store) => {
-      const audit = new SelfAudit({ store, workflows: new TemporalWorkflowHeads(temporal, values['task-queue']), windowSeconds: parseDuration(values.window), lagWindowSeconds: lagWindow });
-      const started = Date.now();
-      let report: SelfAuditReport;
-      // a difference may be lag: ingest again and look again until it clears or outlives the lag window
-      for (;;) {
-        if (!values['no-catch-up']) await ingestToEnd(store, values.topic);
-        report = await audit.pass();
-        if (report.delta === 0 || report.alarm || Date.now() - started >= lagWindow * 1000) break;
-        await new Promise((resolve) => setTimeout(resolve, 2000));
-      }
+      const report = await ledgerStatus({
+        store,
+        temporal,
+        topic: values.topic,
+        taskQueue: values['task-queue'],
+        windowSeconds: parseDuration(values.window),
+        lagWindowSeconds: parseDuration(values['lag-window']),
+        catchUp: !values['no-catch-up'],
+      });
       const out = { ...report, ledger: { ...(await store.counts()), store: store.kind, ingest_lag: (await ingestLag(store, values.topic)).total } };
       if (values.json) printJson(out);
       else {
@@ -119,15 +110,14 @@ async function eventsCommand(argv: string[]): Promise<number> {
   const page = pageSchema.safeParse({ limit: values.limit, cursor: values.cursor });
   if (!page.success) throw new UsageError(`--limit: ${page.error.issues[0]!.message}`);
   return withStore(async (store) => {
-    let after = page.data.cursor ? cursorOrUsage(() => decodeEventCursor(page.data.cursor!)) : undefined;
-    const events: unknown[] = [];
-    let next: string | null;
-    do {
-      const result = await store.events({ ...filters, limit: page.data.limit, ...(after ? { after } : {}) });
-      events.push(...result.events);
-      next = result.next_cursor;
-      after = next ? decodeEventCursor(next) : undefined;
-    } while (values.all && next);
+    const after = page.data.cursor ? cursorOrUsage(() => decodeEventCursor(page.data.cursor!)) : undefined;
+    let events: unknown[] = [];
+    let next: string | null = null;
+    if (values.all) {
+      for await (const event of allEvents(store, filters, { pageSize: page.data.limit, ...(after ? { from: after } : {}) })) events.push(event);
+    } else {
+      ({ events, next_cursor: next } = await store.events({ ...filters, limit: page.data.limit, ...(after ? { after } : {}) }));
+    }
     if (values.json) printJson({ events, next_cursor: next });
     else {
       for (const e of events as { event_id: string; schema_id: string; ts_utc: string; actor: { type: string; id: string } }[]) print(`${e.event_id}  ${e.ts_utc}  ${e.schema_id}  ${e.actor.type}:${e.actor.id}`);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
 import { ensureAuditTopic } from '../../audit/kafka/audit-topic.js';
 import { createKafka } from '../../audit/kafka/client.js';
-import { highWatermarks } from '../../audit/ledger/consumer.js';
+import { readToEnd } from '../../audit/kafka/reader.js';
 import type { TopicMessage } from '../../audit/ledger/ingest.js';
 import { registerSchemas } from '../../audit/registry-discipline.js';
 import { AuditSerializer } from '../../audit/serializer.js';
@@ -59,28 +59,7 @@ export function wireBytes(registryId: number, value: unknown): Buffer {
 
 /** Every message of `topic` up to its current end, as the ledger's consumer would receive them. */
 export async function rawMessages(topic: string): Promise<TopicMessage[]> {
-  const high = await highWatermarks(topic);
-  const pending = new Set([...high].filter(([, h]) => h > 0n).map(([p]) => p));
-  const messages: TopicMessage[] = [];
-  if (pending.size === 0) return messages;
-  const consumer = createKafka('it-ledger-raw').consumer({ groupId: `it-ledger-raw-${randomUUID()}` });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            messages.push({ topic, partition, offset: message.offset, value: message.value });
-            if (BigInt(message.offset) + 1n >= high.get(partition)!) pending.delete(partition);
-            if (pending.size === 0) resolve();
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  let messages: TopicMessage[] = [];
+  await readToEnd(topic, (partition, message) => void messages.push({ topic, partition, offset: message.offset, value: message.value }), { restart: () => (messages = []) });
   return messages;
 }

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { buildVrsExample } from '../../audit/examples/vrs-screening.js';
-import { catchUp, highWatermarks } from '../../audit/ledger/consumer.js';
+import { highWatermarks } from '../../audit/kafka/reader.js';
+import { catchUp } from '../../audit/ledger/consumer.js';
 import { openLedgerStore, type LedgerStore } from '../../audit/ledger/store.js';
 import { WireDecoder } from '../../audit/ledger/wire.js';
 import { AuditSerializer } from '../../audit/serializer.js';

@@ -11,7 +11,9 @@ import { REDACTED, redactTokens } from '../../../client/redact-tokens.js';
 import { EncryptionCodec } from '../../../client/payload-codec.js';
 
 const codec = new EncryptionCodec({ current: 'k1', keys: new Map([['k1', randomBytes(32)]]) });
-const JWT = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1c2VyX3NtaXRoIn0.c2lnbmF0dXJlLWJ5dGVz';
+// JWT-shaped (three base64url parts) but signed by nobody: built here, so no token text sits in the repository
+const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const JWT = [b64({ alg: 'EdDSA' }), b64({ sub: 'user_smith' }), b64('signature-bytes')].join('.');
 const json = (value: unknown): Payload => ({ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) });
 const valueOf = (p: { data?: string }) => JSON.parse(Buffer.from(p.data ?? '', 'base64').toString('utf8')) as unknown;
 
