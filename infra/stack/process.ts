@@ -4,7 +4,7 @@
  * mistaken for ours.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOG_DIR, RUN_DIR, ensureDir } from './paths.js';
 
@@ -26,15 +26,41 @@ export interface LaunchSpec {
 export const pidFile = (name: string) => join(RUN_DIR, `${name}.pid`);
 export const logFile = (name: string) => join(LOG_DIR, `${name}.log`);
 
-function startTicks(pid: number): string | undefined {
+/** State (field 3) and start ticks (field 22) of /proc/<path>/stat, or undefined when it is gone. */
+function statFields(path: string): { state: string; ticks: string } | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${path}/stat`, 'utf8');
     // The command name (field 2) may contain spaces; fields after it are space-separated.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (rest[0] === 'Z' || rest[0] === 'X') return undefined; // exited, not yet reaped
-    return rest[19]; // field 22 overall = index 19 after the ")" (fields 3..)
+    return { state: rest[0]!, ticks: rest[19]! }; // field 22 overall = index 19 after the ")" (fields 3..)
   } catch {
     return undefined;
+  }
+}
+
+const dead = (state: string) => state === 'Z' || state === 'X';
+
+function startTicks(pid: number): string | undefined {
+  const fields = statFields(String(pid));
+  return fields && !dead(fields.state) ? fields.ticks : undefined; // a zombie has exited, not yet reaped
+}
+
+/**
+ * True once every thread of our process has exited. After SIGKILL the main thread turns zombie first while
+ * the other threads (libuv, JVM) still hold the shared file table — and so the listening ports — for a moment;
+ * only when the last thread is gone is the port free for a restart.
+ */
+export function fullyExited(pid: number, ticks: string): boolean {
+  const leader = statFields(String(pid));
+  if (!leader || leader.ticks !== ticks) return true; // reaped, or the pid now belongs to someone else
+  if (!dead(leader.state)) return false;
+  try {
+    return readdirSync(`/proc/${pid}/task`).every((tid) => {
+      const thread = statFields(`${pid}/task/${tid}`);
+      return !thread || dead(thread.state);
+    });
+  } catch {
+    return true;
   }
 }
 
@@ -97,13 +123,14 @@ function alive(pid: number, ticks: string): boolean {
   return startTicks(pid) === ticks;
 }
 
-async function waitGone(pid: number, ticks: string, ms: number): Promise<boolean> {
+/** Waits until every thread of the process has exited (ports released); false after `ms`. */
+export async function waitGone(pid: number, ticks: string, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (!alive(pid, ticks)) return true;
-    await new Promise((r) => setTimeout(r, 100));
+    if (fullyExited(pid, ticks)) return true;
+    await new Promise((r) => setTimeout(r, 50));
   }
-  return !alive(pid, ticks);
+  return fullyExited(pid, ticks);
 }
 
 /** SIGTERM the component's process group, SIGKILL after `graceMs`. Only touches a pid we recorded. */

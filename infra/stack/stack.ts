@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { IDP_NAMES } from '../endpoints.js';
 import type { Component } from './component.js';
 import { portOpen } from './health.js';
-import { isExited, launch, logFile, runningPid, stop } from './process.js';
+import { isExited, launch, logFile, readPid, runningPid, stop, waitGone } from './process.js';
 import { idpComponent } from './components/idp.js';
 import { kafkaComponent } from './components/kafka.js';
 import { pdpComponent } from './components/pdp.js';
@@ -73,12 +73,15 @@ async function bringUp(c: Component): Promise<UpOutcome> {
     await c.configure?.();
     return 'external';
   }
+  const recorded = readPid(c.name);
   const existing = runningPid(c.name);
   if (existing !== undefined) {
     await waitHealthy(c, existing, () => runningPid(c.name) === undefined);
     await c.configure?.();
     return 'running';
   }
+  // Our previous process has died (crash, kill): let its last threads let go of its ports first.
+  if (recorded) await waitGone(recorded.pid, recorded.startTicks, c.stopGraceMs ?? 10_000);
   for (const port of c.ports) {
     if (await portOpen('127.0.0.1', port)) {
       throw new ComponentError(c.name, `port ${port} is in use by a process this stack did not start; stop it, or point ${c.endpoint.envVar} at it`);
