@@ -74,12 +74,13 @@ export function readPid(name: string): PidRecord | undefined {
   }
 }
 
-/** The pid of our running process for this component, or undefined (stale pid files are removed). */
+/** The pid of our running process for this component, or undefined (pid files of exited processes are removed). */
 export function runningPid(name: string): number | undefined {
   const rec = readPid(name);
   if (!rec) return undefined;
   if (startTicks(rec.pid) === rec.startTicks) return rec.pid;
-  rmSync(pidFile(name), { force: true });
+  // Keep the record of a dying process until its last thread is gone: `up` waits on it before the port check.
+  if (fullyExited(rec.pid, rec.startTicks)) rmSync(pidFile(name), { force: true });
   return undefined;
 }
 
@@ -137,6 +138,7 @@ export async function waitGone(pid: number, ticks: string, ms: number): Promise<
 export async function stop(name: string, graceMs = 30_000): Promise<boolean> {
   const rec = readPid(name);
   if (!rec || !alive(rec.pid, rec.startTicks)) {
+    if (rec) await waitGone(rec.pid, rec.startTicks, 5_000); // dying: let it release its ports
     rmSync(pidFile(name), { force: true });
     return false;
   }

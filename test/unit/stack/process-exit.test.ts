@@ -1,14 +1,28 @@
 // A killed component counts as gone only once its ports are free, so `up` can restart it at once.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { portOpen } from '../../../infra/stack/health.js';
-import { fullyExited, waitGone } from '../../../infra/stack/process.js';
+
+// The pid files go to a scratch data directory; paths are read from the environment at import time.
+const dataDir = mkdtempSync(join(tmpdir(), 'coord-process-'));
+process.env.COORD_DATA_DIR = dataDir;
+const { fullyExited, launch, pidFile, readPid, runningPid, waitGone } = await import('../../../infra/stack/process.js');
 
 function ticksOf(pid: number): string {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+}
+
+async function waitUntil(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 test('a SIGKILLed multi-threaded listener is fully exited only when its port is free', async () => {
@@ -26,6 +40,36 @@ test('a SIGKILLed multi-threaded listener is fully exited only when its port is 
   child.kill('SIGKILL');
   assert.equal(await waitGone(child.pid!, ticks, 10_000), true);
   assert.equal(await portOpen('127.0.0.1', port), false);
+});
+
+test('a process whose main thread has exited but another thread still holds the port keeps its pid record', async () => {
+  // The main thread leaves with pthread_exit (a zombie leader, as after SIGKILL) while a second thread keeps
+  // listening until the release file appears: the moment `up` used to mistake for a foreign process.
+  const portFile = join(dataDir, 'port');
+  const releaseFile = join(dataDir, 'release');
+  const script = `
+import ctypes, os, socket, threading, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()
+def hold():
+    while not os.path.exists(${JSON.stringify(releaseFile)}): time.sleep(0.02)
+    s.close(); os._exit(0)
+threading.Thread(target=hold).start()
+open(${JSON.stringify(portFile)}, 'w').write(str(s.getsockname()[1]))
+ctypes.CDLL(None).pthread_exit(None)`;
+  const rec = launch('half-exited', { command: 'python3', args: ['-c', script] });
+  await waitUntil('the port file', () => existsSync(portFile) && readFileSync(portFile, 'utf8').length > 0);
+  const port = Number(readFileSync(portFile, 'utf8'));
+  await waitUntil('the main thread to exit', () => runningPid('half-exited') === undefined);
+
+  assert.equal(await portOpen('127.0.0.1', port), true, 'the port is still held');
+  assert.equal(fullyExited(rec.pid, rec.startTicks), false);
+  assert.deepEqual(readPid('half-exited'), rec, 'the pid record stays while a thread lives');
+
+  writeFileSync(releaseFile, '');
+  assert.equal(await waitGone(rec.pid, rec.startTicks, 10_000), true);
+  assert.equal(await portOpen('127.0.0.1', port), false);
+  assert.equal(runningPid('half-exited'), undefined);
+  assert.equal(existsSync(pidFile('half-exited')), false, 'the record goes once every thread has exited');
 });
 
 test('a recycled pid (other start ticks) counts as exited', () => {
