@@ -10,7 +10,7 @@ import { test, type TestContext } from 'node:test';
 import type Database from 'better-sqlite3';
 import { Ingestor, type TopicMessage } from '../../audit/ledger/ingest.js';
 import { decodeEventCursor, decodeQuarantineCursor } from '../../audit/ledger/query.js';
-import type { LedgerHead } from '../../audit/ledger/records.js';
+import type { CanonicalRow, LedgerHead, QuarantineRow } from '../../audit/ledger/records.js';
 import { SelfAudit } from '../../audit/ledger/self-audit.js';
 import { SqliteLedgerStore } from '../../audit/ledger/sqlite-store.js';
 import type { LedgerStore } from '../../audit/ledger/store.js';
@@ -57,6 +57,26 @@ async function fresh(t: TestContext, open: OpenStore) {
   const opened = await open();
   t.after(() => opened.store.close());
   return { ...opened, ingestor: new Ingestor(opened.store, jsonDecoder) };
+}
+
+/** A canonical row as the ingestor would write it, for cases that commit past the ingestor. */
+const row = (e: AuditEvent, sequence: number, offset: number): CanonicalRow => ({
+  ...{ composition_id: e.composition_id, sequence, event_id: e.event_id, schema_id: e.schema_id, ts_utc: e.ts_utc, ts_ms: Date.parse(e.ts_utc) },
+  ...{ actor_type: e.actor.type, actor_id: e.actor.id, issuer: null, abac_outcome: null, prev_hash: e.prev_hash, this_hash: e.this_hash, body: '{}' },
+  source: { topic: 't', partition: 0, offset: String(offset) },
+});
+
+/** `n` one-event compositions and `n` quarantined messages, for batches larger than one INSERT statement. */
+function bulkBatch(n: number) {
+  const id = (i: number) => String(i).padStart(5, '0');
+  return {
+    accepted: Array.from({ length: n }, (_, i) => row({ ...a[0]!, composition_id: `cmp_bulk_${id(i)}`, event_id: `evt_bulk_${id(i)}` }, 1, i)),
+    quarantined: Array.from({ length: n }, (_, i): QuarantineRow => ({
+      ...{ reason: 'invalid_event', detail: `bad ${id(i)}`, composition_id: null, event_id: null, schema_id: null, this_hash: null, body: 'e30=' },
+      source: { topic: 't', partition: 1, offset: String(i) },
+    })),
+    positions: [{ topic: 't', partition: 0, next_offset: String(n) }],
+  };
 }
 
 export function ledgerStoreCases(open: OpenStore): void {
@@ -164,11 +184,6 @@ export function ledgerStoreCases(open: OpenStore): void {
 
   test('a batch the database refuses midway leaves nothing behind either', async (t) => {
     const { store } = await fresh(t, open);
-    const row = (e: AuditEvent, sequence: number, offset: number) => ({
-      ...{ composition_id: e.composition_id, sequence, event_id: e.event_id, schema_id: e.schema_id, ts_utc: e.ts_utc, ts_ms: Date.parse(e.ts_utc) },
-      ...{ actor_type: e.actor.type, actor_id: e.actor.id, issuer: null, abac_outcome: null, prev_hash: e.prev_hash, this_hash: e.this_hash, body: '{}' },
-      source: { topic: 't', partition: 0, offset: String(offset) },
-    });
     // the second row repeats the first's primary key: the database refuses the batch after one insert
     const batch = { accepted: [row(a[0]!, 1, 0), row(a[1]!, 1, 1)], quarantined: [], positions: [{ topic: 't', partition: 0, next_offset: '2' }] };
     await assert.rejects(store.commit(batch));
@@ -176,6 +191,26 @@ export function ledgerStoreCases(open: OpenStore): void {
     assert.equal((await store.positions('t')).size, 0);
     await store.commit({ ...batch, accepted: [row(a[0]!, 1, 0)] });
     assert.equal((await store.counts()).events, 1, 'the store is usable after a refused batch');
+  });
+
+  test('a batch of 2,500 events and 2,500 quarantined messages commits whole, in order', async (t) => {
+    const { store } = await fresh(t, open);
+    const batch = bulkBatch(2_500);
+    await store.commit(batch);
+    assert.deepEqual(await store.counts(), { events: 2_500, compositions: 2_500, quarantined: 2_500 });
+    assert.deepEqual(await store.compositionIds({}), batch.accepted.map((r) => r.composition_id));
+    const { entries } = await store.quarantine({ limit: 3_000 });
+    assert.deepEqual(entries.map((q) => q.detail), batch.quarantined.map((q) => q.detail), 'quarantine ids follow the batch order');
+    assert.equal((await store.positions('t')).get(0), 2_500n);
+  });
+
+  test('a large batch refused in its last rows leaves nothing behind', async (t) => {
+    const { store } = await fresh(t, open);
+    const batch = bulkBatch(2_500);
+    batch.accepted.push({ ...batch.accepted[0]!, source: { topic: 't', partition: 0, offset: '2500' } }); // repeats a primary key
+    await assert.rejects(store.commit(batch));
+    assert.deepEqual(await store.counts(), { events: 0, compositions: 0, quarantined: 0 });
+    assert.equal((await store.positions('t')).size, 0);
   });
 
   test('positions move forward with each batch, per topic and partition', async (t) => {
