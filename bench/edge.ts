@@ -92,7 +92,7 @@ export async function runEdgeBench(opts: { compositions: number; fullComposition
     if (opts.fullCompositions > 0) {
       // Loaded only for this mode: the time-skipping server and the Temporal worker.
       const { copyComposition, recordTemplate } = await import('./edge-template.js');
-      const { workflowBundle } = await import('../workers/edge/workflow-bundle.js');
+      const { workflowBundle } = await import('../workers/workflow-bundle.js');
       const [template] = await Promise.all([recordTemplate(), workflowBundle()]);
       const fullDir = join(root, 'full');
       const copies = Array.from({ length: opts.fullCompositions }, (_, i) => copyComposition(template, i + 1));

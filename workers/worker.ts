@@ -4,7 +4,6 @@
  * on SIGINT/SIGTERM (in-flight tasks finish, the Kafka producer is flushed and closed).
  * Usage: node --import tsx workers/worker.ts   (configuration from the environment, see README)
  */
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { CerbosUdsClient } from '../activities/abac/cerbos-uds.js';
@@ -19,6 +18,7 @@ import { encryptedDataConverter } from '../client/data-converter.js';
 import { pdpEndpoint, schemaRegistryEndpoint, temporalEndpoint, temporalNamespace, tokenAudience } from '../infra/endpoints.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { createLogger, temporalLogger } from './logger.js';
+import { workflowBundle } from './workflow-bundle.js';
 
 const logger = createLogger('worker');
 const metricsAddress = process.env.COORD_METRICS_ADDRESS ?? '127.0.0.1:9464';
@@ -52,7 +52,8 @@ const worker = await Worker.create({
   connection,
   namespace: temporalNamespace(),
   taskQueue,
-  workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+  // prebuilt and cached: webpack stays out of the worker (about 150 MB less resident) and restarts are quicker
+  workflowBundle: await workflowBundle(),
   activities,
   dataConverter: encryptedDataConverter(),
   // The audit sink matters only to replay (recomputing the stream); a live worker ignores it.

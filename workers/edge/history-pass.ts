@@ -14,7 +14,7 @@ import { firstDifference, idOf } from './event-diff.js';
 import { arrayElements } from './json-array-stream.js';
 import { HashedLines } from './lines.js';
 import type { MismatchLog } from './report.js';
-import { workflowBundle } from './workflow-bundle.js';
+import { workflowBundle } from '../workflow-bundle.js';
 
 interface EventGroup {
   compositionId: string;

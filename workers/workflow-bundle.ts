@@ -1,15 +1,15 @@
 /**
- * The workflow code, bundled once for replay. Bundling (webpack) costs seconds; the replayer reuses one
- * bundle for every composition of a run, and the bundle is kept in `.cache/edge/` keyed by a hash of the
- * sources it is built from (workflow code, and what it imports), so the next run starts at once. An edge
- * node whose cache is not writable just bundles in memory.
+ * The workflow code, bundled once. Bundling (webpack) costs seconds and a few hundred MB that stay with the
+ * process; the worker and the replayer load the bundle instead, kept in `.cache/workflows/` keyed by a hash of
+ * the sources it is built from (workflow code, what it imports, the lockfile), so the next start skips it.
+ * A process whose cache is not writable just bundles in memory.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DefaultLogger, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
-import { CACHE_DIR, ROOT } from '../../infra/stack/paths.js';
-import { WORKFLOWS_PATH } from '../replay/recompute-audit.js';
+import { CACHE_DIR, ROOT } from '../infra/stack/paths.js';
+import { WORKFLOWS_PATH } from './replay/recompute-audit.js';
 
 /** What the workflow bundle is built from: the workflow code, everything it imports, and the pinned SDK. */
 const SOURCE_DIRS = ['workflows', 'schemas', 'audit', 'activities'];
@@ -56,8 +56,8 @@ async function build(cacheDir: string): Promise<WorkflowBundleOption> {
 
 const built = new Map<string, Promise<WorkflowBundleOption>>();
 
-/** The bundle for replay: from the cache when the sources are unchanged, else built (once per process). */
-export function workflowBundle(cacheDir = join(CACHE_DIR, 'edge')): Promise<WorkflowBundleOption> {
+/** The workflow bundle: from the cache when the sources are unchanged, else built (once per process). */
+export function workflowBundle(cacheDir = join(CACHE_DIR, 'workflows')): Promise<WorkflowBundleOption> {
   let bundle = built.get(cacheDir);
   if (!bundle) built.set(cacheDir, (bundle = build(cacheDir)));
   return bundle;
