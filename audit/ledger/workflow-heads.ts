@@ -2,8 +2,9 @@
  * Where each recent composition's chain ends according to Temporal — the other side of the self-audit.
  * Running workflows are asked (the `state` query: sequence and last hash, as of the last acknowledged
  * publish). A completed workflow's result is that same view, final: it is read once, without a worker, and
- * kept. Workflows that ended otherwise (terminated, failed, timed out) have no final view to compare:
- * they are reported as unverifiable rather than guessed at.
+ * kept. A workflow that ended otherwise (terminated, failed, timed out, cancelled) has no result, but the
+ * `state` query still answers: a worker replays its history to the end and reads the same view, final too.
+ * When no worker answers within the deadline, it is reported as unverifiable rather than guessed at.
  */
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { stateQuery, WORKFLOW_TYPE } from '../../workflows/definitions.js';
@@ -53,16 +54,20 @@ export class TemporalWorkflowHeads implements WorkflowHeadSource {
       throw err;
     }
     if (taskQueue !== this.taskQueue) return { composition_id: compositionId, found: true, status, taskQueue };
+    const query = () => this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => handle.query(stateQuery));
     if (status === 'RUNNING') {
-      const view = await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => handle.query(stateQuery));
+      const view = await query();
       return { composition_id: compositionId, found: true, status, sequence: view.sequence, last_hash: view.last_hash };
     }
-    if (status === 'COMPLETED') {
-      const view = (await handle.result()) as CompositionView;
-      const head: WorkflowHead = { composition_id: compositionId, found: true, status, sequence: view.sequence, last_hash: view.last_hash };
-      this.final.set(compositionId, head);
-      return head;
+    let view: CompositionView;
+    try {
+      view = status === 'COMPLETED' ? ((await handle.result()) as CompositionView) : await query();
+    } catch (err) {
+      const why = (err as Error).message || (err as Error).name;
+      return { composition_id: compositionId, found: true, status, unverifiable: `workflow ${status.toLowerCase()}; its final view could not be read: ${why}` };
     }
-    return { composition_id: compositionId, found: true, status, unverifiable: `workflow ${status.toLowerCase()} without a final view` };
+    const head: WorkflowHead = { composition_id: compositionId, found: true, status, sequence: view.sequence, last_hash: view.last_hash };
+    this.final.set(compositionId, head);
+    return head;
   }
 }

@@ -14,6 +14,7 @@ import { TemporalWorkflowHeads } from '../../audit/ledger/workflow-heads.js';
 import { AuditSerializer } from '../../audit/serializer.js';
 import { mintVrsTokens, type VrsTokens } from '../../cli/demo/vrs-tokens.js';
 import { runVrsScreening } from '../../cli/demo/vrs-over-http.js';
+import { vrsScreeningSteps } from '../../audit/examples/vrs-screening.js';
 import { newCompositionId } from '../../client/coordination-client.js';
 import { GatewayHttp } from '../../client/gateway-http.js';
 import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
@@ -149,6 +150,29 @@ test('a forged event that reaches the ledger first is a hash difference, and the
       report.mismatches.map((m) => [m.kind, m.workflow?.last_hash, m.ledger?.this_hash]),
       [['hash_differs', genuine.this_hash, forged.this_hash]],
     );
+  } finally {
+    await store.close();
+    await temporal.connection.close();
+  }
+});
+
+test('a terminated composition is verified from its final state (the worker answers the query from history), not left unverifiable', async () => {
+  const temporal = await connectTemporal();
+  const store = await openLedgerStore(scratchLedgerUrl());
+  try {
+    const id = newCompositionId();
+    const steps = await runVrsScreening(http, tokens, id, vrsScreeningSteps().slice(0, 4));
+    assert.deepEqual(steps.map((s) => s.status < 300), [true, true, true, true], JSON.stringify(steps));
+    await temporal.workflow.getHandle(id).terminate('operator stopped the screening');
+    await catchUp({ store, topic, decoder: new WireDecoder(schemaRegistryEndpoint().address) });
+    const [ledgerHead] = [...(await store.heads([id])).values()];
+    assert.equal(ledgerHead?.sequence, 4);
+
+    const head = await new TemporalWorkflowHeads(temporal, taskQueue).head(id);
+    assert.deepEqual(head, { composition_id: id, found: true, status: 'TERMINATED', sequence: 4, last_hash: ledgerHead.this_hash });
+    const report = await new SelfAudit({ store, workflows: new TemporalWorkflowHeads(temporal, taskQueue) }).pass();
+    assert.deepEqual(report.unverifiable, [], 'every composition, the terminated one included, could be read');
+    assert.deepEqual(report.mismatches.filter((m) => m.composition_id === id), []);
   } finally {
     await store.close();
     await temporal.connection.close();
