@@ -2,13 +2,14 @@
  * The gateway process. Usage: node --import tsx gateway/main.ts
  * Listens on 127.0.0.1:${COORD_GATEWAY_PORT:-8088} (0 = any free port); prints one JSON line with its URL.
  */
+import { CerbosUdsClient } from '../activities/abac/cerbos-uds.js';
 import { JwtVerifier } from '../activities/jwt/verifier.js';
 import { trustedIssuers } from '../activities/jwt/trusted-issuers.js';
 import { loadCodecKeys } from '../client/codec-keys.js';
 import { CoordinationClient } from '../client/coordination-client.js';
 import { encryptedDataConverter } from '../client/data-converter.js';
 import { EncryptionCodec } from '../client/payload-codec.js';
-import { tokenAudience } from '../infra/endpoints.js';
+import { pdpEndpoint, tokenAudience } from '../infra/endpoints.js';
 import { openLedgerStore, type LedgerStore } from '../audit/ledger/store.js';
 import { createLogger } from '../workers/logger.js';
 import { buildGateway } from './server.js';
@@ -20,6 +21,7 @@ let ledger: Promise<LedgerStore> | undefined;
 const app = await buildGateway({
   client,
   jwt: new JwtVerifier({ issuers: trustedIssuers(), audience: tokenAudience() }),
+  uds: new CerbosUdsClient(pdpEndpoint().address),
   codec: new EncryptionCodec(keys),
   logger,
   ledger: () => (ledger ??= openLedgerStore()),

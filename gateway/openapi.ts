@@ -87,18 +87,18 @@ export function openApiDocument(): Record<string, unknown> {
       ...actionPaths,
       '/audit/events': {
         get: {
-          summary: 'canonical audit events from the ledger, by composition then sequence (scope audit_read)',
+          summary: 'canonical audit events from the ledger, by composition then sequence (scope audit_read, then ABAC: audit_ledger read_events)',
           security: bearer,
           parameters: queryParameters(eventFilterSchema.extend(pageSchema.shape)),
-          responses: { '200': { description: '{ events, next_cursor }: pass next_cursor as cursor for the next page' }, ...errors(400, 401, 403) },
+          responses: { '200': { description: '{ events, next_cursor }: pass next_cursor as cursor for the next page' }, ...errors(400, 401, 403, 503) },
         },
       },
       '/audit/quarantine': {
         get: {
-          summary: 'messages the ledger refused, with the reason (scope audit_read)',
+          summary: 'messages the ledger refused, with the reason (scope audit_read, then ABAC: audit_ledger read_quarantine)',
           security: bearer,
           parameters: queryParameters(quarantineQuery),
-          responses: { '200': { description: '{ entries, next_cursor }' }, ...errors(400, 401, 403) },
+          responses: { '200': { description: '{ entries, next_cursor }' }, ...errors(400, 401, 403, 503) },
         },
       },
       '/codec/decode': { post: { summary: 'Temporal codec server: decode payloads (tokens redacted)', responses: { '200': { description: 'decoded payloads' } } } },

@@ -6,6 +6,7 @@ import cors from '@fastify/cors';
 import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { UdsClient } from '../activities/abac/uds.js';
 import type { JwtVerifier } from '../activities/jwt/verifier.js';
 import type { LedgerStore } from '../audit/ledger/store.js';
 import type { CoordinationClient } from '../client/coordination-client.js';
@@ -20,6 +21,8 @@ import { compositionRoutes } from './routes/compositions.js';
 export interface GatewayDeps {
   client: CoordinationClient;
   jwt: JwtVerifier;
+  /** ABAC decisions for what the gateway decides itself: reads of the audit ledger */
+  uds: UdsClient;
   codec: PayloadCodec;
   logger: Logger;
   /** the audit ledger, opened on first use */

@@ -26,6 +26,7 @@ import { INITIAL_SNAPSHOT, START, applyTransition, checkScopes, checkTransition,
 import { REASON_CODES, type ReasonCode } from '../schemas/reason-codes.js';
 import { SCHEMA_IDS, type SchemaId } from '../schemas/schema-ids.js';
 import { COMPOSITION_STATE, COMPOSITION_TYPE, LEASE_HOLDER } from '../schemas/search-attributes.js';
+import { abacPrincipal } from './abac-principal.js';
 import { ACTION_SCHEMAS, completePayload, ledgerFieldSupplied, schemaForAction } from './actions.js';
 import { actionUpdates, attestSignal, lastHashQuery, leaseQuery, sequenceQuery, signalOutcomeQuery, stateQuery } from './definitions.js';
 import { LEDGER_ACTOR } from './ledger-actor.js';
@@ -132,11 +133,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
       if (!scopes.ok) throw new Refused(scopes.code, scopes.message, { identity });
       decision = await authorize({
         action: schemaId,
-        principal: {
-          id: identity.actor.id,
-          actorType: identity.actor.type,
-          attributes: { org: identity.org, issuer: identity.auth.issuer, subject: identity.auth.subject, scopes: identity.auth.scopes, delegation_chain: identity.auth.delegation_chain },
-        },
+        principal: abacPrincipal(identity),
         resource: { kind: 'composition', id: compositionId, attributes: { composition_type: compositionType, state: snapshot.state, lease_holder: snapshot.lease?.holder ?? '' } },
         environment: { time: now() },
       });

@@ -13,7 +13,8 @@ export interface AbacRequest {
     attributes: Record<string, string | number | boolean | string[]>;
   };
   resource: {
-    kind: 'composition';
+    /** a composition (the action is an event's schema_id), or the audit ledger (read_events, read_quarantine) */
+    kind: 'composition' | 'audit_ledger';
     id: string;
     attributes: Record<string, string | number | boolean | string[]>;
   };

@@ -1,11 +1,13 @@
 // Fail closed: while Kafka is down a transition waits for its audit event (nothing is acknowledged before
 // the broker's ack) and completes once Kafka is back, nothing lost; while the PDP is down no transition is
-// allowed at all (no decision = no transition, never a default ALLOW), and it resumes after.
+// allowed at all (no decision = no transition, never a default ALLOW), and it resumes after; nor is a read
+// of the audit ledger served.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { vrsScreeningSteps } from '../../audit/examples/vrs-screening.js';
 import { verify } from '../../audit/verify.js';
 import { runStep } from '../../cli/demo/vrs-over-http.js';
+import { mintToken } from '../../infra/idp/client.js';
 import { down, up } from '../../infra/stack/stack.js';
 import { compositionAtStep, view } from '../helpers/compositions.js';
 import { distinct, topicEvents } from '../helpers/audit-topic.js';
@@ -54,4 +56,20 @@ test('the PDP stopped: no transition while it is down; it resumes after', async 
   const events = distinct(await topicEvents(id));
   assert.equal(events.at(-1)!.schema_id, 'coordination.lease_claimed.v1');
   assert.equal(events.at(-1)!.abac_decision?.outcome, 'ALLOW');
+});
+
+test('the PDP stopped: a read of the audit ledger is refused with 503, not served; served again after', async () => {
+  const auditor = await mintToken('firm', { sub: 'auditor@citi.example', actor_type: 'human', scope: ['audit_read'] });
+  const read = () => fx.http.request<{ error?: { code: string }; events?: unknown[] }>('GET', '/audit/events?limit=1', { token: auditor });
+  await down({ only: ['pdp'] });
+  try {
+    const refused = await read();
+    assert.equal(refused.status, 503, JSON.stringify(refused.body));
+    assert.equal(refused.body.error?.code, 'ERR_UNAVAILABLE');
+    assert.equal(refused.body.events, undefined);
+  } finally {
+    await up({ only: ['pdp'] });
+  }
+  const served = await read();
+  assert.equal(served.status, 200, JSON.stringify(served.body));
 });

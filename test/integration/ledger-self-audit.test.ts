@@ -87,6 +87,20 @@ test('GET /audit/events pages through the composition with the audit_read scope,
   const noScope = await http.request<{ error: { code: string } }>('GET', '/audit/events', { token: tokens.human });
   assert.equal(noScope.status, 403);
   assert.equal(noScope.body.error.code, 'ERR_SCOPE_MISSING');
+  // the ABAC decision: a federation partner's auditor and an agent hold the scope and are still denied
+  const partner = await mintToken('partner', { sub: 'auditor@partner.example', actor_type: 'human', scope: ['audit_read'] });
+  const agent = await mintToken('internal', { sub: 'user_smith@citi.example', act: ['service_acct_axonis_screener'], actor_type: 'agent', scope: ['audit_read'], claims: { client_id: 'agent_vrs_screener_02', software_version: '1.4.2' } });
+  for (const token of [partner, agent]) {
+    const denied = await http.request<{ error: { code: string; message: string } }>('GET', `/audit/events?composition_id=${compositionId}`, { token });
+    assert.equal(denied.status, 403, JSON.stringify(denied.body));
+    assert.equal(denied.body.error.code, 'ERR_ABAC_DENY');
+    assert.match(denied.body.error.message, /UDS denied read_events on the audit ledger \(evaluation [0-9A-Z]{26}\)/);
+  }
+  const quarantine = await http.request<{ entries: unknown[] }>('GET', '/audit/quarantine', { token: auditor });
+  assert.equal(quarantine.status, 200, JSON.stringify(quarantine.body));
+  const partnerQuarantine = await http.request<{ error: { code: string } }>('GET', '/audit/quarantine', { token: partner });
+  assert.equal(partnerQuarantine.body.error.code, 'ERR_ABAC_DENY');
+
   const noToken = await http.request<{ error: { code: string } }>('GET', '/audit/events');
   assert.equal(noToken.status, 401);
   const bad = await http.request<{ error: { code: string; path: string } }>('GET', '/audit/events?actor_type=robot', { token: auditor });

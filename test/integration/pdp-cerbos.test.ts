@@ -40,3 +40,20 @@ test('DENY by attribute: nothing is allowed on a composition under legal hold', 
   const { allowed } = await decide(['human'], 'composition.requested.v1', { legal_hold: true });
   assert.equal(allowed, false);
 });
+
+async function readLedger(role: string, org: string, scopes: string[], action = 'read_events') {
+  const res = await pdp.checkResources({
+    principal: { id: 'auditor@citi.example', roles: [role], attr: { org, scopes } },
+    resources: [{ resource: { kind: 'audit_ledger', id: 'ledger', attr: {} }, actions: [action] }],
+  });
+  return res.isAllowed({ resource: { kind: 'audit_ledger', id: 'ledger' }, action });
+}
+
+test('the audit ledger: our humans and services with audit_read may read; partners, agents and readers without the scope may not', async () => {
+  assert.equal(await readLedger('human', 'firm', ['audit_read']), true);
+  assert.equal(await readLedger('service', 'internal', ['audit_read'], 'read_quarantine'), true);
+  assert.equal(await readLedger('human', 'partner', ['audit_read']), false, 'a federation partner');
+  assert.equal(await readLedger('agent', 'firm', ['audit_read']), false, 'an agent');
+  assert.equal(await readLedger('human', 'firm', ['compositions']), false, 'no audit_read scope');
+  assert.equal(await readLedger('human', 'firm', ['audit_read'], 'delete_events'), false, 'an action nothing allows');
+});
