@@ -26,6 +26,17 @@ export function redactTokens(value: unknown, inParticipants = false): unknown {
   return value;
 }
 
+/** A request URL with the bearer tokens in its query replaced: by name (…token…) or by shape. */
+export function redactUrlTokens(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  const tokens = [...params].filter(([k, v]) => /token/i.test(k) || JWT_SHAPE.test(v)).map(([k]) => k);
+  if (tokens.length === 0) return url;
+  for (const k of tokens) params.set(k, REDACTED);
+  return `${url.slice(0, q)}?${params.toString()}`;
+}
+
 const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
 
 /**

@@ -4,12 +4,13 @@
  */
 import cors from '@fastify/cors';
 import type { PayloadCodec } from '@temporalio/common';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { UdsClient } from '../activities/abac/uds.js';
 import type { JwtVerifier } from '../activities/jwt/verifier.js';
 import type { LedgerStore } from '../audit/ledger/store.js';
 import type { CoordinationClient } from '../client/coordination-client.js';
+import { redactUrlTokens } from '../client/redact-tokens.js';
 import { CoordinationError } from '../client/errors.js';
 import { temporalUiUrl } from '../infra/endpoints.js';
 import { GatewayError, httpStatusOf, type ErrorBody } from './errors.js';
@@ -29,9 +30,16 @@ export interface GatewayDeps {
   ledger: () => Promise<LedgerStore>;
 }
 
+/** Fastify's own request serializer, with bearer tokens in the query redacted. */
+function requestLogLine(req: FastifyRequest) {
+  return { method: req.method, url: redactUrlTokens(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
   // pino's Logger is Fastify's logger; only the declared types differ.
-  const app = Fastify({ loggerInstance: deps.logger as unknown as FastifyBaseLogger, bodyLimit: 256 * 1024, requestTimeout: 10 * 60_000 });
+  // Fastify's request log line carries the URL: a token pasted into a query string must not reach the log.
+  const logger = deps.logger.child({}, { serializers: { req: requestLogLine } });
+  const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, bodyLimit: 256 * 1024, requestTimeout: 10 * 60_000 });
 
   // The Web UI calls the codec endpoints from the browser.
   const ui = new URL(temporalUiUrl());

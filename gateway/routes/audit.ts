@@ -17,6 +17,7 @@ import type { LedgerStore } from '../../audit/ledger/store.js';
 import type { AbacDecision } from '../../schemas/envelope.js';
 import { REASON_CODES } from '../../schemas/reason-codes.js';
 import { abacPrincipal } from '../../workflows/abac-principal.js';
+import { redactTokens } from '../../client/redact-tokens.js';
 import { issuePath } from '../../schemas/catalog.js';
 import { bearerToken } from '../auth-header.js';
 import { GatewayError } from '../errors.js';
@@ -57,7 +58,7 @@ export function auditRoutes(app: FastifyInstance, deps: { jwt: JwtVerifier; uds:
       if (err instanceof TokenRefusal) throw new GatewayError(err.code, err.message);
       throw new GatewayError('ERR_UNAVAILABLE', 'the token issuer could not be reached; try again');
     }
-    const reader = { reader: identity.actor.id, actor_type: identity.actor.type, org: identity.org, issuer: identity.auth.issuer, action, query: request.query };
+    const reader = { reader: identity.actor.id, actor_type: identity.actor.type, org: identity.org, issuer: identity.auth.issuer, action, query: redactTokens(request.query) };
     if (!identity.auth.scopes.includes(AUDIT_READ_SCOPE)) {
       request.log.warn({ ...reader, code: REASON_CODES.scopeMissing }, 'audit ledger read refused');
       throw new GatewayError(REASON_CODES.scopeMissing, `reading the audit ledger requires the ${AUDIT_READ_SCOPE} scope`);

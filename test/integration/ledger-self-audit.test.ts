@@ -3,6 +3,7 @@
 // /status and /metrics, and the gateway's GET /audit/events with the audit_read scope.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { catchUp } from '../../audit/ledger/consumer.js';
 import { Ingestor, type TopicMessage } from '../../audit/ledger/ingest.js';
@@ -108,6 +109,14 @@ test('GET /audit/events pages through the composition with the audit_read scope,
   assert.equal(bad.body.error.path, 'query.actor_type');
   const badCursor = await http.request<{ error: { path: string } }>('GET', '/audit/events?cursor=bm9wZQ', { token: auditor });
   assert.equal(badCursor.body.error.path, 'query.cursor');
+
+  // each read is logged with its reader and query; a token pasted into the query is refused and not logged
+  const pasted = await http.request<{ error: { path: string } }>('GET', `/audit/events?access_token=${auditor}`, { token: auditor });
+  assert.equal(pasted.status, 400);
+  const log = readFileSync(services.gateway.log, 'utf8');
+  assert.match(log, /"reader":"auditor@partner\.example".*"code":"ERR_ABAC_DENY"/);
+  assert.match(log, /"reader":"auditor@citi\.example".*"action":"read_events".*"uds_eval_id":"[0-9A-Z]{26}".*"msg":"audit ledger read"/);
+  assert.ok(!log.includes(auditor.split('.')[2]!), 'no token (signature) in the gateway log');
 });
 
 test('the self-audit flags a ledger held back, raises the alarm after the lag window, and clears once it catches up', async () => {

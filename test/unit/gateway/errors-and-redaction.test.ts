@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { httpStatusOf } from '../../../gateway/errors.js';
 import { redactTokens } from '../../../gateway/routes/codec.js';
+import { redactUrlTokens } from '../../../client/redact-tokens.js';
 import { REASON_CODES } from '../../../schemas/reason-codes.js';
 
 test('every reason code maps to its HTTP status', () => {
@@ -25,4 +26,13 @@ test('redaction replaces the token and participant tokens, keeps everything else
     participantTokens: { node_a: '[redacted bearer token]', node_b: '[redacted bearer token]' },
     agent: { node_a: 'not a token field here' },
   });
+});
+
+test('a request URL keeps its query but not a bearer token in it (by name or by shape)', () => {
+  const jwt = ['eyJhbGciOiJFUzI1NiJ9', 'eyJzdWIiOiJ4In0', 'c2ln'].join('.');
+  assert.equal(redactUrlTokens('/audit/events?limit=4'), '/audit/events?limit=4', 'nothing to redact: the same string');
+  assert.equal(redactUrlTokens('/compositions/cmp_1'), '/compositions/cmp_1');
+  assert.equal(redactUrlTokens(`/audit/events?limit=4&access_token=${jwt}`), '/audit/events?limit=4&access_token=%5Bredacted+bearer+token%5D');
+  assert.equal(redactUrlTokens('/x?id_token=opaque-value'), '/x?id_token=%5Bredacted+bearer+token%5D', 'named like a token');
+  assert.equal(redactUrlTokens(`/x?q=${jwt}`), '/x?q=%5Bredacted+bearer+token%5D', 'shaped like a JWT');
 });
