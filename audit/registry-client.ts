@@ -6,12 +6,32 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { AuditContractError } from './errors.js';
 
 /**
+ * Every registry request gives up after this long. A registry that accepts a request and never answers
+ * (seen once from Apicurio right after a restart) would otherwise hold a publish forever: the failure
+ * lets the activity retry on a new request instead.
+ */
+export const REGISTRY_TIMEOUT_MS = 10_000;
+
+/** A middleware of the library's HTTP client (mappersmith), typed through the library's own options. */
+type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
+
+/** Sets a request timeout on every call: the client then aborts the request and fails the call. */
+const requestTimeout =
+  (ms: number): RegistryMiddleware =>
+  () => ({
+    async prepareRequest(next) {
+      const request = await next();
+      return request.timeout() ? request : request.enhance({ timeout: ms });
+    },
+  });
+
+/**
  * The library's client. Its ajv runs non-strict (our schemas carry the registry metadata keyword
  * `x-coordination-ledger`) and without format checks (every date-time also has a pattern); the zod
  * contract is the strict validator anyway, and runs first.
  */
-export function createSchemaRegistry(registryUrl: string): SchemaRegistry {
-  return new SchemaRegistry({ host: registryUrl }, { [SchemaType.JSON]: { strict: false, validateFormats: false } });
+export function createSchemaRegistry(registryUrl: string, timeoutMs = REGISTRY_TIMEOUT_MS): SchemaRegistry {
+  return new SchemaRegistry({ host: registryUrl, middlewares: [requestTimeout(timeoutMs)] }, { [SchemaType.JSON]: { strict: false, validateFormats: false } });
 }
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
@@ -23,12 +43,16 @@ export interface RegisteredSchema {
 }
 
 export class RegistryRest {
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly timeoutMs = REGISTRY_TIMEOUT_MS,
+  ) {}
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE },
+      signal: AbortSignal.timeout(this.timeoutMs),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();

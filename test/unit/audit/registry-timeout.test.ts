@@ -1,0 +1,40 @@
+// A registry that accepts a request and never answers fails the call after the timeout, instead of holding
+// a publish (and every later publish of that schema) forever. The server here accepts and stays silent.
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { after, before, test } from 'node:test';
+import { SchemaType } from '@kafkajs/confluent-schema-registry';
+import { createSchemaRegistry, RegistryRest } from '../../../audit/registry-client.js';
+
+let silent: Server;
+let url: string;
+const sockets = new Set<Socket>();
+let requests = 0;
+
+before(async () => {
+  silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('data', () => (requests += 1)); // read the request, never answer
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+});
+after(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise((r) => silent.close(r));
+});
+
+test('the library client gives up on a silent registry with a timeout error', async () => {
+  const registry = createSchemaRegistry(url, 300);
+  await assert.rejects(registry.getRegistryIdBySchema('subject', { type: SchemaType.JSON, schema: '{}' }), (err: Error) => {
+    assert.match(err.message, /Timeout \(300ms\)/);
+    assert.notEqual(err.name, 'ConfluentSchemaRegistryError', 'a timeout is not "not registered"');
+    return true;
+  });
+  await assert.rejects(registry.getSchema(7), /Timeout \(300ms\)/);
+  assert.ok(requests >= 2, 'the requests reached the server');
+});
+
+test('the REST calls give up on a silent registry too', async () => {
+  await assert.rejects(new RegistryRest(url, 300).latest('subject'), (err: Error) => err.name === 'TimeoutError');
+});
