@@ -12,7 +12,7 @@ import type { AbacRequest, UdsClient } from './abac/uds.js';
 import type { VerifiedIdentity } from './jwt/identity.js';
 import { TokenRefusal } from './jwt/refusal.js';
 import type { JwtVerifier } from './jwt/verifier.js';
-import { NO_PHASE_RECORDER, timed, type PhaseRecorder } from './timing.js';
+import { NO_PHASE_RECORDER, timed, type PhaseRecorder } from '../infra/phase-timing.js';
 
 export interface ActivityDeps {
   jwt: JwtVerifier;

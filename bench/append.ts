@@ -10,7 +10,8 @@
 import { parseArgs } from 'node:util';
 import { buildVrsExample } from '../audit/examples/vrs-screening.js';
 import { appendToChain, EMPTY_CHAIN, type ChainHead, type EventDraft } from '../audit/chain.js';
-import { AuditPublisher, type PublishPhase } from '../audit/kafka/publisher.js';
+import { AuditPublisher } from '../audit/kafka/publisher.js';
+import type { Phase } from '../infra/phase-timing.js';
 import { registerSchemas } from '../audit/registry-discipline.js';
 import { AuditSerializer } from '../audit/serializer.js';
 import { newCompositionId } from '../client/coordination-client.js';
@@ -83,10 +84,11 @@ export async function runAppendBench(options: AppendBenchOptions): Promise<Appen
   const registryUrl = schemaRegistryEndpoint().address;
   await prepareBenchTopic(topic);
   await registerSchemas({ registryUrl, topic });
-  const phases: Record<PublishPhase, number> = { audit_encode: 0, audit_produce: 0 };
+  /** milliseconds spent in each phase of the publishes at the current level */
+  let phases: Partial<Record<Phase, number>> = {};
   const publisher = new AuditPublisher(new AuditSerializer(registryUrl, topic), topic, {
     clientId: 'coordination-ledger-bench-append',
-    onPhase: (p, ms) => (phases[p] += ms),
+    phases: { record: (p, ms) => (phases[p] = (phases[p] ?? 0) + ms) },
     ...(options.maxBatchMessages ? { maxBatchMessages: options.maxBatchMessages } : {}),
   });
   const levels: AppendLevelResult[] = [];
@@ -99,8 +101,7 @@ export async function runAppendBench(options: AppendBenchOptions): Promise<Appen
       const lanes = Array.from({ length: concurrency }, () => new Lane());
       const latencies: number[] = [];
       let buildMs = 0;
-      phases.audit_encode = 0;
-      phases.audit_produce = 0;
+      phases = {};
       const messagesBefore = await topicMessageCount(topic);
       const t0 = performance.now();
       await runUntil(t0 + options.durationS * 1000, concurrency, async (lane) => {
@@ -118,7 +119,7 @@ export async function runAppendBench(options: AppendBenchOptions): Promise<Appen
         elapsed_s: round(elapsed, 2),
         events_per_s: round(n / elapsed, 1),
         ack_latency_ms: summarize(latencies),
-        phase_mean_ms: { build_hash: round(buildMs / n, 3), encode: round(phases.audit_encode / n, 3), produce: round(phases.audit_produce / n, 3) },
+        phase_mean_ms: { build_hash: round(buildMs / n, 3), encode: round((phases.audit_encode ?? 0) / n, 3), produce: round((phases.audit_produce ?? 0) / n, 3) },
         kafka_messages: (await topicMessageCount(topic)) - messagesBefore,
       };
       levels.push(level);

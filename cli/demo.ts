@@ -7,8 +7,8 @@
  */
 import { vrsAssertions } from '../audit/invariants.js';
 import { ledgerStatus } from '../audit/ledger/status.js';
-import { openLedgerStore } from '../audit/ledger/store.js';
-import { connectTemporal } from '../audit/ledger/temporal-client.js';
+import { withLedgerStore } from '../audit/ledger/store.js';
+import { withTemporal } from '../audit/ledger/temporal-client.js';
 import { readAuditEvents } from '../audit/kafka/reader.js';
 import { registerSchemas } from '../audit/registry-discipline.js';
 import { AuditSerializer } from '../audit/serializer.js';
@@ -29,15 +29,12 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 
 /** What `coord audit status` does: ingest to the end of the topic, then compare heads once. */
 async function ledgerSelfAudit(topic: string): Promise<{ delta: number; matched: number; checked: number; events: number }> {
-  const store = await openLedgerStore();
-  const temporal = await connectTemporal();
-  try {
-    const report = await ledgerStatus({ store, temporal, topic, taskQueue: TASK_QUEUE });
-    return { delta: report.delta, matched: report.matched, checked: report.checked, events: (await store.counts()).events };
-  } finally {
-    await store.close();
-    await temporal.connection.close();
-  }
+  return withTemporal((temporal) =>
+    withLedgerStore(async (store) => {
+      const report = await ledgerStatus({ store, temporal, topic, taskQueue: TASK_QUEUE });
+      return { delta: report.delta, matched: report.matched, checked: report.checked, events: (await store.counts()).events };
+    }),
+  );
 }
 
 say('coordination-ledger demo: the §7b VRS screening, end to end');

@@ -5,10 +5,10 @@
  * Arguments narrow the run to files whose path contains one of them: `npm test -- kafka registry`.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { DATA_DIR, ROOT, ensureDir } from '../infra/stack/paths.js';
+import { ROOT } from '../infra/stack/paths.js';
 import { ComponentError, down, up } from '../infra/stack/stack.js';
 
 const LAYERS = ['unit', 'workflow', 'integration'] as const;
@@ -33,8 +33,6 @@ try {
   startedHere = Object.entries(outcomes).filter(([, o]) => o === 'started').map(([n]) => n);
   console.log(`stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (started: ${startedHere.join(', ') || 'none'})`);
 
-  const tap = join(ensureDir(join(DATA_DIR, 'test')), 'results.tap');
-  rmSync(tap, { force: true });
   const child = spawn(
     process.execPath,
     [
@@ -45,13 +43,11 @@ try {
       '--test-timeout=600000',
       '--test-force-exit',
       '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=tap', `--test-reporter-destination=${tap}`,
       ...files,
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
   );
-  // The spec report goes on to the console as it comes, and is kept: its totals are the run's totals (the
-  // TAP file's own can be cut short when --test-force-exit ends the runner).
+  // The spec report goes on to the console as it comes, and is kept: its summary gives the run's totals.
   let report = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     process.stdout.write(chunk);

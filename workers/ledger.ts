@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 import { ensureAuditTopic } from '../audit/kafka/audit-topic.js';
-import { createKafka } from '../audit/kafka/client.js';
+import { withAdmin } from '../audit/kafka/client.js';
 import { LedgerConsumer } from '../audit/ledger/consumer.js';
 import { LedgerMetrics } from '../audit/ledger/metrics.js';
 import { SelfAudit, type SelfAuditReport } from '../audit/ledger/self-audit.js';
@@ -28,9 +28,7 @@ const metricsAddress = process.env.COORD_LEDGER_METRICS_ADDRESS ?? '127.0.0.1:94
 
 const store = await openLedgerStore();
 const metrics = new LedgerMetrics();
-const admin = createKafka('coordination-ledger-admin').admin();
-await admin.connect();
-await ensureAuditTopic(admin, topic).finally(() => admin.disconnect());
+await withAdmin((admin) => ensureAuditTopic(admin, topic));
 
 const consumer = new LedgerConsumer({
   store,

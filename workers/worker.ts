@@ -8,7 +8,7 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { CerbosUdsClient } from '../activities/abac/cerbos-uds.js';
 import { trustedIssuers } from '../activities/jwt/trusted-issuers.js';
-import { PHASE_HISTOGRAM, type PhaseRecorder } from '../activities/timing.js';
+import { PHASE_HISTOGRAM, type PhaseRecorder } from '../infra/phase-timing.js';
 import { JwtVerifier } from '../activities/jwt/verifier.js';
 import { AuditPublisher } from '../audit/kafka/publisher.js';
 import { registerSchemas } from '../audit/registry-discipline.js';
@@ -39,7 +39,7 @@ if (refused.length) {
 const phaseHistogram = Runtime.instance().metricMeter.createHistogram(PHASE_HISTOGRAM, 'float', 'ms', 'duration of one phase of a transition (jwt_verify, pdp_decide, audit_encode, audit_produce)');
 const phases: PhaseRecorder = { record: (phase, ms) => phaseHistogram.record(ms, { phase }) };
 
-const publisher = new AuditPublisher(new AuditSerializer(registryUrl, topic), topic, { onPhase: (phase, ms) => phases.record(phase, ms) });
+const publisher = new AuditPublisher(new AuditSerializer(registryUrl, topic), topic, { phases });
 const activities = createActivities({
   jwt: new JwtVerifier({ issuers: trustedIssuers(), audience: tokenAudience() }),
   uds: new CerbosUdsClient(pdpEndpoint().address),

@@ -5,9 +5,10 @@
  * A process whose cache is not writable just bundles in memory.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DefaultLogger, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
+import { createFileOnce } from '../infra/create-once.js';
 import { CACHE_DIR, ROOT } from '../infra/stack/paths.js';
 import { WORKFLOWS_PATH } from './replay/recompute-audit.js';
 
@@ -44,9 +45,7 @@ async function build(cacheDir: string): Promise<WorkflowBundleOption> {
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   try {
     mkdirSync(cacheDir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, code);
-    renameSync(tmp, file);
+    createFileOnce(file, code, 0o644);
     pruneStale(cacheDir, file);
   } catch {
     /* a read-only cache: the bundle stays in memory */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { digestFile } from './digest.js';
 import { HASHED_FILES, type FileDigest } from './format.js';
-import { readManifest, readSignature } from './manifest.js';
+import { readManifest, readSignature, type ManifestRead } from './manifest.js';
 import { verifyManifestSignature, type SignatureCheck, type SignatureProblemKind } from './signature.js';
 
 export type BundleProblemKind = 'manifest_invalid' | 'file_missing' | 'file_hash_mismatch' | SignatureProblemKind;
@@ -43,14 +43,20 @@ export function fileProblem(file: string, actual: FileDigest | null, expected: F
   };
 }
 
-export async function verifyBundle(dir: string, opts: { publicKey?: JWK } = {}): Promise<BundleVerification> {
-  const problems: BundleProblem[] = [];
-  const files: Record<string, FileCheck> = {};
+/** manifest.json read strictly, and bundle.jws checked against its bytes (against `publicKey` when pinned). */
+export async function readSignedManifest(dir: string, publicKey?: JWK): Promise<{ read: ManifestRead; signature: SignatureCheck }> {
   const read = readManifest(dir);
   const jws = readSignature(dir);
   const signature: SignatureCheck = read.bytes
-    ? await verifyManifestSignature(jws, read.bytes, opts.publicKey)
-    : { present: jws !== null, ok: false, pinned: opts.publicKey !== undefined };
+    ? await verifyManifestSignature(jws, read.bytes, publicKey)
+    : { present: jws !== null, ok: false, pinned: publicKey !== undefined, reason: 'no manifest.json to check the signature against' };
+  return { read, signature };
+}
+
+export async function verifyBundle(dir: string, opts: { publicKey?: JWK } = {}): Promise<BundleVerification> {
+  const problems: BundleProblem[] = [];
+  const files: Record<string, FileCheck> = {};
+  const { read, signature } = await readSignedManifest(dir, opts.publicKey);
   if (!read.ok) problems.push({ kind: 'manifest_invalid', file: 'manifest.json', detail: read.reason });
   if (!signature.present) problems.push({ kind: 'signature_missing', file: 'bundle.jws', detail: 'the bundle is not signed (no bundle.jws)' });
   else if (!signature.ok && signature.kind) problems.push({ kind: signature.kind, file: 'bundle.jws', detail: signature.reason! });

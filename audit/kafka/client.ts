@@ -2,7 +2,7 @@
  * The project's only door to Kafka. kafkajs has had no release since 2023, so everything Kafka-specific
  * stays in audit/kafka/: swapping the client library touches these files only. Its logs go out as JSON lines.
  */
-import { Kafka, logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type logCreator } from 'kafkajs';
 import { pino } from 'pino';
 import { kafkaBrokers } from '../../infra/endpoints.js';
 
@@ -18,4 +18,15 @@ const jsonLogs: logCreator = () => ({ level, log: entry }) => {
 
 export function createKafka(clientId: string, overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({ clientId, brokers: kafkaBrokers(), logLevel: logLevel.WARN, logCreator: jsonLogs, ...overrides });
+}
+
+/** Runs `fn` on an admin connection of its own, closed afterwards whatever happens. */
+export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>, clientId = 'coordination-ledger-admin'): Promise<T> {
+  const admin = createKafka(clientId).admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -10,8 +10,9 @@
 import { Partitioners, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import type { AuditEvent } from '../../schemas/catalog.js';
 import type { AuditSerializer } from '../serializer.js';
+import { NO_PHASE_RECORDER, timed, type PhaseRecorder } from '../../infra/phase-timing.js';
 import { ensureAuditTopic } from './audit-topic.js';
-import { createKafka } from './client.js';
+import { createKafka, withAdmin } from './client.js';
 
 export interface PublishReceipt {
   topic: string;
@@ -19,13 +20,10 @@ export interface PublishReceipt {
   offset: string;
 }
 
-/** The two halves of a publish: validate + registry-encode, then produce until the broker's ack. */
-export type PublishPhase = 'audit_encode' | 'audit_produce';
-
 export interface AuditPublisherOptions {
   clientId?: string;
-  /** told how long each phase of each publish took (the worker exports it as a metric) */
-  onPhase?: (phase: PublishPhase, ms: number) => void;
+  /** told how long each half of each publish took: audit_encode (validate + registry-encode), audit_produce (to the broker's ack) */
+  phases?: PhaseRecorder;
   /** at most this many events in one produce request */
   maxBatchMessages?: number;
   /** and at most about this many bytes (the broker's default message.max.bytes is 1 MiB) */
@@ -52,7 +50,7 @@ interface Waiting {
 export class AuditPublisher {
   private readonly producer: Producer;
   private ready: Promise<void> | undefined;
-  private readonly onPhase: (phase: PublishPhase, ms: number) => void;
+  private readonly phases: PhaseRecorder;
   private readonly maxBatchMessages: number;
   private readonly maxBatchBytes: number;
   /** the partition the partitioner chose for each message sent: a receipt names its partition and offset */
@@ -63,9 +61,9 @@ export class AuditPublisher {
   constructor(
     private readonly serializer: AuditSerializer,
     private readonly topic: string,
-    { clientId = 'coordination-ledger-publisher', onPhase = () => undefined, maxBatchMessages = 500, maxBatchBytes = 512 * 1024 }: AuditPublisherOptions = {},
+    { clientId = 'coordination-ledger-publisher', phases = NO_PHASE_RECORDER, maxBatchMessages = 500, maxBatchBytes = 512 * 1024 }: AuditPublisherOptions = {},
   ) {
-    this.onPhase = onPhase;
+    this.phases = phases;
     this.maxBatchMessages = maxBatchMessages;
     this.maxBatchBytes = maxBatchBytes;
     const partitionOf = this.partitionOf;
@@ -84,13 +82,7 @@ export class AuditPublisher {
   private connect(): Promise<void> {
     this.ready ??= (async () => {
       await this.producer.connect();
-      const admin = createKafka('coordination-ledger-admin').admin();
-      await admin.connect();
-      try {
-        await ensureAuditTopic(admin, this.topic);
-      } finally {
-        await admin.disconnect();
-      }
+      await withAdmin((admin) => ensureAuditTopic(admin, this.topic));
     })().catch((err: unknown) => {
       this.ready = undefined; // try again on the next publish
       throw err;
@@ -99,18 +91,16 @@ export class AuditPublisher {
   }
 
   async publish(event: AuditEvent): Promise<PublishReceipt> {
-    const t0 = performance.now();
-    const value = await this.serializer.encode(event); // refuses unknown, unregistered or invalid events
-    const t1 = performance.now();
-    this.onPhase('audit_encode', t1 - t0);
-    await this.connect();
-    const receipt = await new Promise<PublishReceipt>((resolve, reject) => {
-      const message: Message = { key: event.composition_id, value, headers: { event_id: event.event_id, schema_id: event.schema_id } };
-      this.waiting.push({ message, bytes: value.length + event.composition_id.length + event.event_id.length + event.schema_id.length, resolve, reject });
-      if (!this.sending) void this.drain();
+    // refuses unknown, unregistered or invalid events
+    const value = await timed(this.phases, 'audit_encode', () => this.serializer.encode(event));
+    return timed(this.phases, 'audit_produce', async () => {
+      await this.connect();
+      return new Promise<PublishReceipt>((resolve, reject) => {
+        const message: Message = { key: event.composition_id, value, headers: { event_id: event.event_id, schema_id: event.schema_id } };
+        this.waiting.push({ message, bytes: value.length + event.composition_id.length + event.event_id.length + event.schema_id.length, resolve, reject });
+        if (!this.sending) void this.drain();
+      });
     });
-    this.onPhase('audit_produce', performance.now() - t1);
-    return receipt;
   }
 
   /** Sends what waits, one request at a time, until nothing does. */

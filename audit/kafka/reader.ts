@@ -8,7 +8,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { DeadlineError, within } from '../../infra/deadline.js';
 import type { AuditEvent } from '../../schemas/catalog.js';
 import type { AuditSerializer } from '../serializer.js';
-import { createKafka } from './client.js';
+import { createKafka, withAdmin } from './client.js';
 
 export interface ReadOptions {
   topic: string;
@@ -20,14 +20,8 @@ export interface ReadOptions {
 
 /** The topic's high watermark per partition (the offset after its last message). */
 export async function highWatermarks(topic: string): Promise<Map<number, bigint>> {
-  const admin = createKafka('coordination-ledger-admin').admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await withAdmin((admin) => admin.fetchTopicOffsets(topic));
+  return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
 }
 
 /**

@@ -41,6 +41,16 @@ export interface LedgerStore {
   close(): Promise<void>;
 }
 
+/** Opens the store at `url` (the configured one when omitted) for the length of `fn`, and closes it. */
+export async function withLedgerStore<T>(fn: (store: LedgerStore) => Promise<T>, url?: string): Promise<T> {
+  const store = await openLedgerStore(url);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 /** Every event matching `filter` (after `from`, when given), page after page, in the store's order (composition, then sequence). */
 export async function* allEvents(store: LedgerStore, filter: EventFilter, opts: { pageSize?: number; from?: EventQuery['after'] } = {}): AsyncGenerator<unknown> {
   const pageSize = opts.pageSize ?? 1000;

@@ -7,3 +7,13 @@ export async function connectTemporal(): Promise<Client> {
   const connection = await Connection.connect({ address: temporalEndpoint().address });
   return new Client({ connection, namespace: temporalNamespace(), dataConverter: encryptedDataConverter() });
 }
+
+/** A client for the length of `fn`; its connection is closed afterwards. */
+export async function withTemporal<T>(fn: (temporal: Client) => Promise<T>): Promise<T> {
+  const temporal = await connectTemporal();
+  try {
+    return await fn(temporal);
+  } finally {
+    await temporal.connection.close();
+  }
+}

@@ -24,7 +24,7 @@ export interface WorkflowHeadSource {
 }
 
 export class TemporalWorkflowHeads implements WorkflowHeadSource {
-  /** completed workflows never change: their heads are read once */
+  /** closed workflows never change: their heads are read once */
   private readonly final = new Map<string, WorkflowHead>();
 
   constructor(

@@ -5,7 +5,7 @@
  * really frees the disk.
  */
 import { AUDIT_TOPIC_CONFIG } from '../../audit/kafka/audit-topic.js';
-import { createKafka } from '../../audit/kafka/client.js';
+import { withAdmin } from '../../audit/kafka/client.js';
 import { DEFAULT_AUDIT_TOPIC, auditTopic } from '../../audit/topic.js';
 
 export const DEFAULT_BENCH_TOPIC = 'coordination.audit.bench';
@@ -17,16 +17,6 @@ export function benchTopic(): string {
 function assertBenchTopic(topic: string): void {
   if (topic === DEFAULT_AUDIT_TOPIC || topic === auditTopic() || !topic.includes('bench')) {
     throw new Error(`refusing to use ${topic} as a benchmark topic: the name must contain "bench" and not be the audit topic`);
-  }
-}
-
-async function withAdmin<T>(fn: (admin: ReturnType<ReturnType<typeof createKafka>['admin']>) => Promise<T>): Promise<T> {
-  const admin = createKafka('coordination-ledger-bench-admin').admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect();
   }
 }
 

@@ -4,21 +4,15 @@
  * composition bounds the throughput: 2 cores give at most 2000 ms of CPU per second. The stack's processes
  * are shared: what other users of the stack do meanwhile is counted too.
  */
-import { readFileSync } from 'node:fs';
-import { runningPid } from '../../infra/stack/process.js';
+import { procStat, runningPid } from '../../infra/stack/process.js';
 import { COMPONENT_NAMES } from '../../infra/stack/stack.js';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 /** CPU milliseconds (user + system) `pid` has used so far; undefined if it is gone. */
 export function cpuMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime: fields 14 and 15
-  } catch {
-    return undefined;
-  }
+  const fields = procStat(pid);
+  return fields && (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime: fields 14 and 15
 }
 
 /** CPU milliseconds used so far, by process name, with the pid they were read from. */

@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { ingestLag } from '../../audit/ledger/consumer.js';
 import { CursorError, decodeEventCursor, decodeQuarantineCursor, eventFilterSchema, pageSchema } from '../../audit/ledger/query.js';
 import { QUARANTINE_REASONS } from '../../audit/ledger/records.js';
-import { allEvents, openLedgerStore, type LedgerStore } from '../../audit/ledger/store.js';
-import { connectTemporal } from '../../audit/ledger/temporal-client.js';
+import { allEvents, withLedgerStore } from '../../audit/ledger/store.js';
+import { withTemporal } from '../../audit/ledger/temporal-client.js';
 import { ingestToEnd, ledgerStatus } from '../../audit/ledger/status.js';
 import { auditTopic } from '../../audit/topic.js';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
@@ -24,15 +24,6 @@ coord audit verify-bundle <dir> [--key <public.jwk>] [--json]
 coord audit quarantine [--reason r] [--composition id] [--limit n] [--cursor c] [--json]
     what the ledger refused, with the reason (${QUARANTINE_REASONS.join(', ')})`;
 
-export async function withStore<T>(fn: (store: LedgerStore) => Promise<T>): Promise<T> {
-  const store = await openLedgerStore();
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
 async function statusCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -45,9 +36,8 @@ async function statusCommand(argv: string[]): Promise<number> {
       'task-queue': { type: 'string', default: process.env.COORD_TASK_QUEUE ?? TASK_QUEUE },
     },
   });
-  const temporal = await connectTemporal();
-  try {
-    return await withStore(async (store) => {
+  return withTemporal((temporal) =>
+    withLedgerStore(async (store) => {
       const report = await ledgerStatus({
         store,
         temporal,
@@ -65,10 +55,8 @@ async function statusCommand(argv: string[]): Promise<number> {
         print(`ledger: ${out.ledger.events} events, ${out.ledger.compositions} compositions, ${out.ledger.quarantined} quarantined (${store.kind})`);
       }
       return report.delta === 0 ? 0 : 1;
-    });
-  } finally {
-    await temporal.connection.close();
-  }
+    }),
+  );
 }
 
 function parseFilters(values: Record<string, unknown>) {
@@ -109,7 +97,7 @@ async function eventsCommand(argv: string[]): Promise<number> {
   const filters = parseFilters(values);
   const page = pageSchema.safeParse({ limit: values.limit, cursor: values.cursor });
   if (!page.success) throw new UsageError(`--limit: ${page.error.issues[0]!.message}`);
-  return withStore(async (store) => {
+  return withLedgerStore(async (store) => {
     const after = page.data.cursor ? cursorOrUsage(() => decodeEventCursor(page.data.cursor!)) : undefined;
     let events: unknown[] = [];
     let next: string | null = null;
@@ -144,7 +132,7 @@ async function quarantineCommand(argv: string[]): Promise<number> {
   if (values.reason && !(QUARANTINE_REASONS as readonly string[]).includes(values.reason)) throw new UsageError(`--reason must be one of ${QUARANTINE_REASONS.join(', ')}`);
   const page = pageSchema.safeParse({ limit: values.limit, cursor: values.cursor });
   if (!page.success) throw new UsageError(`--limit: ${page.error.issues[0]!.message}`);
-  return withStore(async (store) => {
+  return withLedgerStore(async (store) => {
     const after = page.data.cursor ? cursorOrUsage(() => decodeQuarantineCursor(page.data.cursor!)) : undefined;
     const result = await store.quarantine({
       limit: page.data.limit,
@@ -173,9 +161,8 @@ async function exportCommand(argv: string[]): Promise<number> {
     import('../../client/payload-codec.js'),
     import('../../client/codec-keys.js'),
   ]);
-  const temporal = await connectTemporal();
-  try {
-    return await withStore(async (store) => {
+  return withTemporal((temporal) =>
+    withLedgerStore(async (store) => {
       if (!values['no-catch-up']) await ingestToEnd(store, values.topic);
       const signingKey = values.sign ? await loadOrCreateSigningKey() : undefined;
       const manifest = await exportFromLedger({ store, temporal, codec: new EncryptionCodec(loadCodecKeys()), filter, selection, dir: values.out!, ...(signingKey ? { signingKey } : {}) });
@@ -183,10 +170,8 @@ async function exportCommand(argv: string[]): Promise<number> {
       if (values.json) printJson(out);
       else print(`exported ${out.compositions} composition(s), ${out.events} events, ${out.runs} run(s) to ${out.dir}${out.signed ? ' (signed)' : ''}`);
       return manifest.counts.compositions > 0 ? 0 : 1;
-    });
-  } finally {
-    await temporal.connection.close();
-  }
+    }),
+  );
 }
 
 export async function ledgerCommand(verb: string, argv: string[]): Promise<number | undefined> {

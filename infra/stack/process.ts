@@ -26,21 +26,29 @@ export interface LaunchSpec {
 export const pidFile = (name: string) => join(RUN_DIR, `${name}.pid`);
 export const logFile = (name: string) => join(LOG_DIR, `${name}.log`);
 
-/** State (field 3) and start ticks (field 22) of /proc/<path>/stat, or undefined when it is gone. */
-function statFields(path: string): { state: string; ticks: string } | undefined {
+/**
+ * Fields 3 onwards of /proc/<path>/stat (`<pid>` or `<pid>/task/<tid>`): index 0 is field 3, the state; index
+ * 19 field 22, the start time in clock ticks. Undefined when the process is gone.
+ */
+export function procStat(path: string | number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${path}/stat`, 'utf8');
     // The command name (field 2) may contain spaces; fields after it are space-separated.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: rest[0]!, ticks: rest[19]! }; // field 22 overall = index 19 after the ")" (fields 3..)
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
 
+function statFields(path: string): { state: string; ticks: string } | undefined {
+  const fields = procStat(path);
+  return fields && { state: fields[0]!, ticks: fields[19]! };
+}
+
 const dead = (state: string) => state === 'Z' || state === 'X';
 
-function startTicks(pid: number): string | undefined {
+/** When a live process started (field 22), undefined once it has exited: with the pid, it names one process. */
+export function startTicks(pid: number): string | undefined {
   const fields = statFields(String(pid));
   return fields && !dead(fields.state) ? fields.ticks : undefined; // a zombie has exited, not yet reaped
 }

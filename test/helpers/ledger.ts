@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
 import { ensureAuditTopic } from '../../audit/kafka/audit-topic.js';
-import { createKafka } from '../../audit/kafka/client.js';
+import { createKafka, withAdmin } from '../../audit/kafka/client.js';
 import { readToEnd } from '../../audit/kafka/reader.js';
 import type { TopicMessage } from '../../audit/ledger/ingest.js';
 import { registerSchemas } from '../../audit/registry-discipline.js';
@@ -15,13 +15,7 @@ import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
 /** A new append-only topic with every event schema registered under its subjects. */
 export async function scratchTopic(name: string): Promise<string> {
   const topic = `it-audit-${name}-${randomUUID().slice(0, 8)}`;
-  const admin = createKafka('it-ledger-admin').admin();
-  await admin.connect();
-  try {
-    await ensureAuditTopic(admin, topic);
-  } finally {
-    await admin.disconnect();
-  }
+  await withAdmin((admin) => ensureAuditTopic(admin, topic), 'it-ledger-admin');
   await registerSchemas({ registryUrl: schemaRegistryEndpoint().address, topic });
   return topic;
 }

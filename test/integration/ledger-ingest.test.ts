@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { buildVrsExample } from '../../audit/examples/vrs-screening.js';
 import { highWatermarks } from '../../audit/kafka/reader.js';
-import { catchUp } from '../../audit/ledger/consumer.js';
+import { ingestToEnd } from '../../audit/ledger/status.js';
 import { openLedgerStore, type LedgerStore } from '../../audit/ledger/store.js';
-import { WireDecoder } from '../../audit/ledger/wire.js';
 import { AuditSerializer } from '../../audit/serializer.js';
 import { verify } from '../../audit/verify.js';
 import { newCompositionId } from '../../client/coordination-client.js';
@@ -22,10 +21,6 @@ import { waitFor } from '../helpers/wait.js';
 const registryUrl = () => schemaRegistryEndpoint().address;
 before(stackReady);
 
-async function ingestAll(store: LedgerStore, topic: string): Promise<void> {
-  await catchUp({ store, topic, decoder: new WireDecoder(registryUrl()) });
-}
-
 async function allEvents(store: LedgerStore): Promise<AuditEvent[]> {
   return (await store.events({ limit: 100_000 })).events as AuditEvent[];
 }
@@ -38,7 +33,7 @@ test('duplicates are no-ops and every kind of bad message lands in quarantine wi
     const b = buildVrsExample(newCompositionId());
     // the real chains, each event published twice (at-least-once)
     await produce(topic, [...a, ...a.slice(0, 4), ...b]);
-    await ingestAll(store, topic);
+    await ingestToEnd(store, topic);
     assert.deepEqual(await store.counts(), { events: 18, compositions: 2, quarantined: 0 });
 
     const edited = clone(a[2]!);
@@ -54,7 +49,7 @@ test('duplicates are no-ops and every kind of bad message lands in quarantine wi
       wireBytes(987_654, a[1]), // unknown_schema: an id the registry never issued
       Buffer.from('not wire format'), // invalid_event
     ]);
-    await ingestAll(store, topic);
+    await ingestToEnd(store, topic);
     const { entries } = await store.quarantine({ limit: 100 });
     // partitions interleave: compare as sets
     assert.deepEqual(entries.map((e) => e.reason).sort(), ['conflicting_duplicate', 'hash_mismatch', 'invalid_event', 'sequence_gap', 'unknown_schema', 'unknown_schema']);
@@ -65,7 +60,7 @@ test('duplicates are no-ops and every kind of bad message lands in quarantine wi
 
     // a second consumer over the whole topic changes nothing
     const again = await openLedgerStore(scratchLedgerUrl());
-    await ingestAll(again, topic);
+    await ingestToEnd(again, topic);
     assert.deepEqual(await again.counts(), await store.counts());
     await again.close();
   } finally {

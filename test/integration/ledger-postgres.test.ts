@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { openLedgerStore, type LedgerStore } from '../../audit/ledger/store.js';
+import { openLedgerStore, withLedgerStore, type LedgerStore } from '../../audit/ledger/store.js';
+import { within } from '../../infra/deadline.js';
 import { CMP_A } from '../helpers/audit-streams.js';
 import { ledgerStoreCases, selfAuditCases, type OpenStore } from '../helpers/ledger-store-cases.js';
 import { waitFor } from '../helpers/wait.js';
@@ -65,10 +66,7 @@ describe('PostgreSQL ledger shared by several processes', () => {
       await reader.query('BEGIN');
       await reader.query('SELECT count(*) FROM ledger_events');
       await reader.query('SELECT count(*) FROM ledger_quarantine');
-      const cli = await Promise.race([
-        openLedgerStore(url),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('opening a store waited for a reader')), 5000).unref()),
-      ]);
+      const cli = await within(openLedgerStore(url), 5000, 'opening a store waited for a reader');
       await cli.close();
     } finally {
       await reader.query('ROLLBACK');
@@ -79,8 +77,7 @@ describe('PostgreSQL ledger shared by several processes', () => {
 
   test('opening a store leaves the append-only triggers in place all along', async () => {
     const url = await createDatabase(server.url);
-    const ledger = await openLedgerStore(url);
-    try {
+    await withLedgerStore(async (ledger) => {
       const bad = { reason: 'invalid_event' as const, detail: 'x', composition_id: null, event_id: null, schema_id: null, this_hash: null, body: '{}' };
       await ledger.commit({ accepted: [], quarantined: [{ ...bad, source: { topic: 't', partition: 0, offset: '0' } }], positions: [] });
       const oids = () => pgQuery<{ oid: number }>(url, "SELECT oid::int FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = 'ledger_quarantine'::regclass ORDER BY oid");
@@ -96,32 +93,24 @@ describe('PostgreSQL ledger shared by several processes', () => {
       for (const outcome of await Promise.all(deletes)) assert.match(outcome, /append-only/);
       assert.deepEqual(await oids(), before, 'the same triggers: never dropped and created again');
       assert.equal((await ledger.counts()).quarantined, 1);
-    } finally {
-      await ledger.close();
-    }
+    }, url);
   });
 
   test('TRUNCATE is refused like DELETE', async () => {
     const url = await createSchema(casesDb);
-    const store = await openLedgerStore(url);
-    try {
+    await withLedgerStore(async () => {
       await assert.rejects(pgQuery(url, 'TRUNCATE ledger_events'), /append-only/);
       await assert.rejects(pgQuery(url, 'TRUNCATE ledger_quarantine'), /append-only/);
-    } finally {
-      await store.close();
-    }
+    }, url);
   });
 
   test('bigint columns come back as numbers without changing how other pg users read them', async () => {
     const url = await createSchema(casesDb);
-    const store = await openLedgerStore(url);
-    try {
+    await withLedgerStore(async (store) => {
       const [row] = await pgQuery<{ n: unknown }>(url, 'SELECT 9007199254740993::bigint AS n');
       assert.equal(row!.n, '9007199254740993', 'pg’s own default: exact, as a string');
       assert.deepEqual(await store.counts(), { events: 0, compositions: 0, quarantined: 0 });
-    } finally {
-      await store.close();
-    }
+    }, url);
   });
 
   test('a connection cut in the middle of a commit fails that commit, not the process', async () => {
@@ -149,16 +138,13 @@ describe('PostgreSQL ledger shared by several processes', () => {
 
   test('an idle store survives its connections being cut (a server restart, a failover)', async () => {
     const url = await createDatabase(server.url);
-    const store = await openLedgerStore(url);
-    try {
+    await withLedgerStore(async (store) => {
       await store.heads([CMP_A]); // leaves idle connections in the pool
       const others = `FROM pg_stat_activity WHERE datname = '${new URL(url).pathname.slice(1)}' AND pid <> pg_backend_pid()`;
       const cut = await pgQuery(server.url, `SELECT pg_terminate_backend(pid) ${others}`);
       assert.ok(cut.length > 0, 'the store had connections to cut');
       await waitFor(async () => (await pgQuery<{ n: number }>(server.url, `SELECT count(*)::int AS n ${others}`))[0]!.n === 0, { what: 'the backends to end' });
       assert.deepEqual(await store.counts(), { events: 0, compositions: 0, quarantined: 0 });
-    } finally {
-      await store.close();
-    }
+    }, url);
   });
 });

@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { catchUp } from '../../audit/ledger/consumer.js';
+import type { Client } from '@temporalio/client';
 import { Ingestor, type TopicMessage } from '../../audit/ledger/ingest.js';
 import { SelfAudit, type SelfAuditReport } from '../../audit/ledger/self-audit.js';
-import { openLedgerStore } from '../../audit/ledger/store.js';
-import { connectTemporal } from '../../audit/ledger/temporal-client.js';
+import { ingestToEnd } from '../../audit/ledger/status.js';
+import { withLedgerStore, type LedgerStore } from '../../audit/ledger/store.js';
+import { withTemporal } from '../../audit/ledger/temporal-client.js';
 import { WireDecoder } from '../../audit/ledger/wire.js';
 import { TemporalWorkflowHeads } from '../../audit/ledger/workflow-heads.js';
 import { AuditSerializer } from '../../audit/serializer.js';
@@ -119,12 +120,10 @@ test('GET /audit/events pages through the composition with the audit_read scope,
   assert.ok(!log.includes(auditor.split('.')[2]!), 'no token (signature) in the gateway log');
 });
 
-test('the self-audit flags a ledger held back, raises the alarm after the lag window, and clears once it catches up', async () => {
-  const temporal = await connectTemporal();
-  const store = await openLedgerStore(scratchLedgerUrl());
-  let clock = Date.now();
-  const audit = new SelfAudit({ store, workflows: new TemporalWorkflowHeads(temporal, taskQueue), lagWindowSeconds: 60, now: () => clock });
-  try {
+test('the self-audit flags a ledger held back, raises the alarm after the lag window, and clears once it catches up', () =>
+  withScratchLedger(async (temporal, store) => {
+    let clock = Date.now();
+    const audit = new SelfAudit({ store, workflows: new TemporalWorkflowHeads(temporal, taskQueue), lagWindowSeconds: 60, now: () => clock });
     const messages = await rawMessages(topic);
     const ours = messages.filter((m) => decodeId(m) === compositionId);
     const withheld = new Set(ours.slice(-2)); // the injected mismatch: the ledger never got the last two
@@ -142,22 +141,16 @@ test('the self-audit flags a ledger held back, raises the alarm after the lag wi
     report = await audit.pass();
     assert.equal(report.alarm, true, 'the mismatch outlived the lag window');
 
-    await catchUp({ store, topic, decoder: new WireDecoder(schemaRegistryEndpoint().address) });
+    await ingestToEnd(store, topic);
     report = await audit.pass();
     assert.equal(report.delta, 0, JSON.stringify(report.mismatches));
     assert.equal(report.alarm, false);
     assert.ok(report.matched >= 1);
-  } finally {
-    await store.close();
-    await temporal.connection.close();
-  }
-});
+  }));
 
-test('a forged event that reaches the ledger first is a hash difference, and the genuine one is quarantined', async () => {
-  const temporal = await connectTemporal();
-  const store = await openLedgerStore(scratchLedgerUrl());
-  const decoder = new WireDecoder(schemaRegistryEndpoint().address);
-  try {
+test('a forged event that reaches the ledger first is a hash difference, and the genuine one is quarantined', () =>
+  withScratchLedger(async (temporal, store) => {
+    const decoder = new WireDecoder(schemaRegistryEndpoint().address);
     const ours = (await rawMessages(topic)).filter((m) => decodeId(m) === compositionId);
     const ingestor = new Ingestor(store, decoder);
     await ingestor.ingest(ours.slice(0, 8));
@@ -173,21 +166,15 @@ test('a forged event that reaches the ledger first is a hash difference, and the
       report.mismatches.map((m) => [m.kind, m.workflow?.last_hash, m.ledger?.this_hash]),
       [['hash_differs', genuine.this_hash, forged.this_hash]],
     );
-  } finally {
-    await store.close();
-    await temporal.connection.close();
-  }
-});
+  }));
 
-test('a terminated composition is verified from its final state (the worker answers the query from history), not left unverifiable', async () => {
-  const temporal = await connectTemporal();
-  const store = await openLedgerStore(scratchLedgerUrl());
-  try {
+test('a terminated composition is verified from its final state (the worker answers the query from history), not left unverifiable', () =>
+  withScratchLedger(async (temporal, store) => {
     const id = newCompositionId();
     const steps = await runVrsScreening(http, tokens, id, vrsScreeningSteps().slice(0, 4));
     assert.deepEqual(steps.map((s) => s.status < 300), [true, true, true, true], JSON.stringify(steps));
     await temporal.workflow.getHandle(id).terminate('operator stopped the screening');
-    await catchUp({ store, topic, decoder: new WireDecoder(schemaRegistryEndpoint().address) });
+    await ingestToEnd(store, topic);
     const [ledgerHead] = [...(await store.heads([id])).values()];
     assert.equal(ledgerHead?.sequence, 4);
 
@@ -196,11 +183,12 @@ test('a terminated composition is verified from its final state (the worker answ
     const report = await new SelfAudit({ store, workflows: new TemporalWorkflowHeads(temporal, taskQueue) }).pass();
     assert.deepEqual(report.unverifiable, [], 'every composition, the terminated one included, could be read');
     assert.deepEqual(report.mismatches.filter((m) => m.composition_id === id), []);
-  } finally {
-    await store.close();
-    await temporal.connection.close();
-  }
-});
+  }));
+
+/** A Temporal client and an empty ledger of the test's own, for the length of `fn`. */
+function withScratchLedger(fn: (temporal: Client, store: LedgerStore) => Promise<void>): Promise<void> {
+  return withTemporal((temporal) => withLedgerStore((store) => fn(temporal, store), scratchLedgerUrl()));
+}
 
 function decodeId(m: TopicMessage): string | undefined {
   return m.value ? (JSON.parse(m.value.subarray(5).toString()) as { composition_id?: string }).composition_id : undefined;

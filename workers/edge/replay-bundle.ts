@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { digestFile } from '../../audit/bundle/digest.js';
 import { EVENTS_FILE, HISTORY_FILE, type FileDigest, type Manifest } from '../../audit/bundle/format.js';
-import { readManifest, readSignature } from '../../audit/bundle/manifest.js';
-import { verifyManifestSignature, type SignatureCheck } from '../../audit/bundle/signature.js';
-import { fileProblem } from '../../audit/bundle/verify.js';
+import type { SignatureCheck } from '../../audit/bundle/signature.js';
+import { fileProblem, readSignedManifest } from '../../audit/bundle/verify.js';
 import { checkEventsFile, type EventsPassResult } from './events-pass.js';
 import { MismatchLog, type EdgeReport } from './report.js';
 
@@ -37,12 +36,8 @@ function checkFile(log: MismatchLog, manifest: Manifest | null, name: typeof EVE
 
 /** The manifest (null when unusable) and the signature over its bytes; the bytes themselves are not kept. */
 async function manifestAndSignature(dir: string, log: MismatchLog, publicKey: JWK | undefined): Promise<{ manifest: Manifest | null; signature: SignatureCheck }> {
-  const read = readManifest(dir);
+  const { read, signature } = await readSignedManifest(dir, publicKey);
   if (!read.ok) log.add({ composition_id: null, event_id: null, kind: 'manifest_invalid', detail: read.reason });
-  const jws = readSignature(dir);
-  const signature: SignatureCheck = read.bytes
-    ? await verifyManifestSignature(jws, read.bytes, publicKey)
-    : { present: jws !== null, ok: false, pinned: publicKey !== undefined, reason: 'no manifest.json to check the signature against' };
   if (!signature.ok && signature.kind) log.add({ composition_id: null, event_id: null, kind: signature.kind, detail: signature.reason! });
   return { manifest: read.ok ? read.manifest : null, signature };
 }

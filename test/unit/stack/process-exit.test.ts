@@ -10,12 +10,9 @@ import { portOpen } from '../../../infra/stack/health.js';
 // The pid files go to a scratch data directory; paths are read from the environment at import time.
 const dataDir = mkdtempSync(join(tmpdir(), 'coord-process-'));
 process.env.COORD_DATA_DIR = dataDir;
-const { fullyExited, launch, pidFile, readPid, runningPid, waitGone } = await import('../../../infra/stack/process.js');
+const { fullyExited, launch, pidFile, readPid, runningPid, startTicks, waitGone } = await import('../../../infra/stack/process.js');
 
-function ticksOf(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
-}
+const ticksOf = (pid: number): string => startTicks(pid)!;
 
 async function waitUntil(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 10_000;
