@@ -27,6 +27,9 @@ export const LOCAL_PORTS = {
   temporalMetrics: 7235,
   kafka: 9092,
   kafkaController: 9093,
+  /** a second client listener for fault-injection tests; it advertises kafkaFaultProxy, where a test's proxy listens */
+  kafkaFaultListener: 9094,
+  kafkaFaultProxy: 9095,
   registry: 8081,
   registryManagement: 8091,
   pdpHttp: 3592,

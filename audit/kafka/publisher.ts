@@ -6,13 +6,19 @@
  * The idempotent producer allows one request in flight, so concurrent publishes (a worker's activities)
  * are coalesced: while a produce request is out, the events that arrive wait, and the next request carries
  * all of them (in arrival order, so per-key order holds). Nothing lingers: an idle publisher sends at once.
+ *
+ * A request that fails has an unknown outcome (the broker may have appended it and lost only its answer):
+ * its producer is retired (producer-identity.ts) and its events go back to the front of the queue, to be
+ * sent again under a new producer id — a duplicate at worst, never a loss. An event is failed to its caller
+ * only after `deliveryTimeoutMs` (the caller's activity then retries it, visibly).
  */
-import { Partitioners, type Message, type Producer, type RecordMetadata } from 'kafkajs';
+import { Partitioners, type Message, type RecordMetadata } from 'kafkajs';
 import type { AuditEvent } from '../../schemas/catalog.js';
 import type { AuditSerializer } from '../serializer.js';
 import { NO_PHASE_RECORDER, timed, type PhaseRecorder } from '../../infra/phase-timing.js';
 import { ensureAuditTopic } from './audit-topic.js';
 import { createKafka, withAdmin } from './client.js';
+import { ProducerIdentity } from './producer-identity.js';
 
 export interface PublishReceipt {
   topic: string;
@@ -28,6 +34,10 @@ export interface AuditPublisherOptions {
   maxBatchMessages?: number;
   /** and at most about this many bytes (the broker's default message.max.bytes is 1 MiB) */
   maxBatchBytes?: number;
+  /** an event not acknowledged after this long is failed to its caller (below the publish activity's 30 s) */
+  deliveryTimeoutMs?: number;
+  /** how long one produce request may wait for its answer before its outcome counts as unknown */
+  requestTimeoutMs?: number;
 }
 
 /** Broker errors about the records in a request (not about the broker, the network or the producer). */
@@ -43,29 +53,44 @@ function refusesRecords(err: unknown): boolean {
 interface Waiting {
   message: Message;
   bytes: number;
+  /** when the caller is told it failed, if it has not been acknowledged by then */
+  deadline: number;
+  /** the broker refused a request it shared with others: it goes in a request of its own */
+  alone?: boolean;
   resolve: (receipt: PublishReceipt) => void;
   reject: (err: unknown) => void;
 }
 
+const backoffMs = (failures: number) => Math.min(2_000, 100 * 2 ** Math.min(failures - 1, 5));
+
 export class AuditPublisher {
-  private readonly producer: Producer;
-  private ready: Promise<void> | undefined;
+  private readonly producers: ProducerIdentity;
   private readonly phases: PhaseRecorder;
   private readonly maxBatchMessages: number;
   private readonly maxBatchBytes: number;
+  private readonly deliveryTimeoutMs: number;
   /** the partition the partitioner chose for each message sent: a receipt names its partition and offset */
   private readonly partitionOf = new WeakMap<Message, number>();
   private readonly waiting: Waiting[] = [];
   private sending = false;
+  private topicChecked = false;
 
   constructor(
     private readonly serializer: AuditSerializer,
     private readonly topic: string,
-    { clientId = 'coordination-ledger-publisher', phases = NO_PHASE_RECORDER, maxBatchMessages = 500, maxBatchBytes = 512 * 1024 }: AuditPublisherOptions = {},
+    {
+      clientId = 'coordination-ledger-publisher',
+      phases = NO_PHASE_RECORDER,
+      maxBatchMessages = 500,
+      maxBatchBytes = 512 * 1024,
+      deliveryTimeoutMs = 25_000,
+      requestTimeoutMs = 5_000,
+    }: AuditPublisherOptions = {},
   ) {
     this.phases = phases;
     this.maxBatchMessages = maxBatchMessages;
     this.maxBatchBytes = maxBatchBytes;
+    this.deliveryTimeoutMs = deliveryTimeoutMs;
     const partitionOf = this.partitionOf;
     const createPartitioner = () => {
       const partitioner = Partitioners.DefaultPartitioner();
@@ -75,67 +100,91 @@ export class AuditPublisher {
         return partition;
       };
     };
-    // kafkajs: idempotence is safe only with one request in flight
-    this.producer = createKafka(clientId).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner });
+    // kafkajs: idempotence is safe only with one request in flight. Its own retries resend a request with
+    // the same sequences (safe); a request that still fails is resent here, under a new producer id.
+    this.producers = new ProducerIdentity(
+      createKafka(clientId, { requestTimeout: requestTimeoutMs }),
+      { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } },
+      () => this.checkTopic(),
+    );
   }
 
-  private connect(): Promise<void> {
-    this.ready ??= (async () => {
-      await this.producer.connect();
-      await withAdmin((admin) => ensureAuditTopic(admin, this.topic));
-    })().catch((err: unknown) => {
-      this.ready = undefined; // try again on the next publish
-      throw err;
-    });
-    return this.ready;
+  private async checkTopic(): Promise<void> {
+    if (this.topicChecked) return;
+    await withAdmin((admin) => ensureAuditTopic(admin, this.topic));
+    this.topicChecked = true;
   }
 
   async publish(event: AuditEvent): Promise<PublishReceipt> {
     // refuses unknown, unregistered or invalid events
     const value = await timed(this.phases, 'audit_encode', () => this.serializer.encode(event));
     return timed(this.phases, 'audit_produce', async () => {
-      await this.connect();
       return new Promise<PublishReceipt>((resolve, reject) => {
         const message: Message = { key: event.composition_id, value, headers: { event_id: event.event_id, schema_id: event.schema_id } };
-        this.waiting.push({ message, bytes: value.length + event.composition_id.length + event.event_id.length + event.schema_id.length, resolve, reject });
+        const bytes = value.length + event.composition_id.length + event.event_id.length + event.schema_id.length;
+        this.waiting.push({ message, bytes, deadline: Date.now() + this.deliveryTimeoutMs, resolve, reject });
         if (!this.sending) void this.drain();
       });
     });
   }
 
-  /** Sends what waits, one request at a time, until nothing does. */
+  /** Sends what waits, one request at a time, until nothing does; after a failure, waits a little longer each time. */
   private async drain(): Promise<void> {
     this.sending = true;
     try {
-      while (this.waiting.length) await this.send(this.nextBatch());
+      let failures = 0;
+      while (this.waiting.length) {
+        if (await this.send(this.nextBatch())) failures = 0;
+        else await new Promise((resolve) => setTimeout(resolve, backoffMs((failures += 1))));
+      }
     } finally {
       this.sending = false;
     }
   }
 
   /**
-   * One produce request; a failure fails each of its events (their activities retry). When the broker
-   * refuses the records themselves (too large, invalid), the events are sent again one by one, so one bad
-   * event never fails the events that happened to share its request.
+   * One produce request. True when it was acknowledged. Otherwise its producer is retired and its events go
+   * back to the front of the queue (in order), except those past their deadline, which fail; when the
+   * broker refused the records themselves (too large, invalid), each is sent again alone, so one bad event
+   * never fails the events that happened to share its request, and a bad event alone fails at once.
    */
-  private async send(batch: Waiting[]): Promise<void> {
+  private async send(batch: Waiting[]): Promise<boolean> {
+    let producer: Awaited<ReturnType<ProducerIdentity['acquire']>> | undefined;
     try {
-      const metadata = await this.producer.send({ topic: this.topic, acks: -1, messages: batch.map((w) => w.message) });
+      producer = await this.producers.acquire();
+      const metadata = await producer.send({ topic: this.topic, acks: -1, messages: batch.map((w) => w.message) });
       const receipts = this.receipts(batch, metadata);
       batch.forEach((w, i) => w.resolve(receipts[i]!));
+      return true;
     } catch (err) {
-      if (batch.length > 1 && refusesRecords(err)) {
-        for (const w of batch) await this.send([w]);
-        return;
+      if (producer) this.producers.retire(producer);
+      const refused = refusesRecords(err);
+      if (refused && batch.length === 1) {
+        batch[0]!.reject(err);
+        return true; // a definite answer about this event, not a failure of the path to the broker
       }
-      for (const w of batch) w.reject(err);
+      const now = Date.now();
+      const again = batch.filter((w) => {
+        if (w.deadline > now) return true;
+        w.reject(err);
+        return false;
+      });
+      if (refused) again.forEach((w) => (w.alone = true));
+      this.waiting.unshift(...again);
+      return refused;
     }
   }
 
   private nextBatch(): Waiting[] {
+    if (this.waiting[0]?.alone) return this.waiting.splice(0, 1);
     let bytes = 0;
     let n = 0;
-    while (n < this.waiting.length && n < this.maxBatchMessages && (n === 0 || bytes + this.waiting[n]!.bytes <= this.maxBatchBytes)) {
+    while (
+      n < this.waiting.length &&
+      n < this.maxBatchMessages &&
+      !this.waiting[n]!.alone &&
+      (n === 0 || bytes + this.waiting[n]!.bytes <= this.maxBatchBytes)
+    ) {
       bytes += this.waiting[n]!.bytes;
       n += 1;
     }
@@ -155,7 +204,12 @@ export class AuditPublisher {
     });
   }
 
+  /** How many producer identities this publisher has used (a new one after every unknown outcome). */
+  get producerIdentities(): number {
+    return this.producers.identities;
+  }
+
   async disconnect(): Promise<void> {
-    await this.producer.disconnect();
+    await this.producers.close();
   }
 }

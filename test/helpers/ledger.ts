@@ -13,9 +13,9 @@ import { AuditSerializer } from '../../audit/serializer.js';
 import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
 
 /** A new append-only topic with every event schema registered under its subjects. */
-export async function scratchTopic(name: string): Promise<string> {
+export async function scratchTopic(name: string, partitions?: number): Promise<string> {
   const topic = `it-audit-${name}-${randomUUID().slice(0, 8)}`;
-  await withAdmin((admin) => ensureAuditTopic(admin, topic), 'it-ledger-admin');
+  await withAdmin((admin) => ensureAuditTopic(admin, topic, partitions), 'it-ledger-admin');
   await registerSchemas({ registryUrl: schemaRegistryEndpoint().address, topic });
   return topic;
 }
