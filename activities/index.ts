@@ -4,7 +4,7 @@
  * Definitive refusals become non-retryable ApplicationFailures whose `type` is the stable reason code;
  * anything else (an IdP, the PDP or Kafka unreachable) is retried — no decision, no transition.
  */
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { AuditPublisher, PublishReceipt } from '../audit/kafka/publisher.js';
 import type { AbacDecision } from '../schemas/envelope.js';
 import type { AuditEvent } from '../schemas/catalog.js';
@@ -22,12 +22,35 @@ export interface ActivityDeps {
   phases?: PhaseRecorder;
 }
 
+/** How often a running activity tells Temporal it is alive (the workflow's heartbeat timeout is a few of these). */
+export const HEARTBEAT_EVERY_MS = 500;
+
+/**
+ * Runs `fn` while heartbeating, so a worker that dies mid-activity is noticed within the heartbeat timeout,
+ * not after the whole start-to-close timeout: the retry starts on another worker within seconds. Outside
+ * an activity (unit tests calling the functions directly) it just runs `fn`.
+ */
+async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return fn();
+  }
+  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORDER }: ActivityDeps) {
   return {
     /** Verifies a bearer token; the token arrives inside an encrypted payload and never leaves this call. */
     async verifyToken(token: string): Promise<VerifiedIdentity> {
       try {
-        return await timed(phases, 'jwt_verify', () => jwt.verify(token));
+        return await heartbeating(() => timed(phases, 'jwt_verify', () => jwt.verify(token)));
       } catch (err) {
         if (err instanceof TokenRefusal) {
           throw ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: true, details: [err.unverified] });
@@ -39,12 +62,12 @@ export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORD
 
     /** Asks UDS for a decision. No answer = an error = a retry; never a default ALLOW. */
     async authorize(request: AbacRequest): Promise<AbacDecision> {
-      return timed(phases, 'pdp_decide', () => uds.decide(request));
+      return heartbeating(() => timed(phases, 'pdp_decide', () => uds.decide(request)));
     },
 
     /** Publishes one audit event and returns once the broker has acknowledged it. */
     async publishAuditEvent(event: AuditEvent): Promise<PublishReceipt> {
-      return publisher.publish(event);
+      return heartbeating(() => publisher.publish(event));
     },
   };
 }

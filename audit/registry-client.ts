@@ -26,12 +26,36 @@ const requestTimeout =
   });
 
 /**
+ * The library's HTTP client (mappersmith) reports a request that got no answer at all — refused, reset,
+ * unresolvable — as status 400 with the socket error as its text ("Error, status 400: connect ECONNREFUSED
+ * …"), so an outage read like a bad request in the logs. A registry's own 400 always carries a JSON message
+ * instead. Such a failure becomes ERR_REGISTRY_UNREACHABLE, the code the REST calls below use too.
+ */
+const NO_ANSWER = /Error, status 400: .*(\bE[A-Z]{4,}\b|socket hang up)/;
+
+const unreachableNamed =
+  (registryUrl: string): RegistryMiddleware =>
+  () => ({
+    async response(next) {
+      try {
+        return await next();
+      } catch (failed) {
+        const { status, message } = failed as { status?: unknown; message?: unknown };
+        if (status === 400 && typeof message === 'string' && NO_ANSWER.test(message)) {
+          throw new AuditContractError('ERR_REGISTRY_UNREACHABLE', `schema registry unreachable at ${registryUrl}: ${message.slice(message.indexOf('status 400: ') + 12)}`);
+        }
+        throw failed;
+      }
+    },
+  });
+
+/**
  * The library's client. Its ajv runs non-strict (our schemas carry the registry metadata keyword
  * `x-coordination-ledger`) and without format checks (every date-time also has a pattern); the zod
  * contract is the strict validator anyway, and runs first.
  */
 export function createSchemaRegistry(registryUrl: string, timeoutMs = REGISTRY_TIMEOUT_MS): SchemaRegistry {
-  return new SchemaRegistry({ host: registryUrl, middlewares: [requestTimeout(timeoutMs)] }, { [SchemaType.JSON]: { strict: false, validateFormats: false } });
+  return new SchemaRegistry({ host: registryUrl, middlewares: [requestTimeout(timeoutMs), unreachableNamed(registryUrl)] }, { [SchemaType.JSON]: { strict: false, validateFormats: false } });
 }
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
@@ -54,6 +78,10 @@ export class RegistryRest {
       headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE },
       signal: AbortSignal.timeout(this.timeoutMs),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }).catch((err: unknown) => {
+      if ((err as Error).name === 'TimeoutError') throw err;
+      const cause = (err as { cause?: { message?: string } }).cause?.message;
+      throw new AuditContractError('ERR_REGISTRY_UNREACHABLE', `schema registry unreachable at ${this.baseUrl}: ${cause ?? String(err)}`);
     });
     const text = await res.text();
     return { status: res.status, json: (text ? JSON.parse(text) : null) as T };

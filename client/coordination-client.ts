@@ -33,6 +33,9 @@ export type ActionBody = Omit<ActionRequest, 'token'>;
 
 export const newCompositionId = () => `cmp_${ulid()}`;
 
+/** Per attempt of a workflow task: how long a task lost with a crashed worker holds up its composition. */
+export const WORKFLOW_TASK_TIMEOUT = '5s';
+
 export class CoordinationClient {
   constructor(
     readonly temporal: Client,
@@ -54,6 +57,9 @@ export class CoordinationClient {
       workflowIdConflictPolicy: 'USE_EXISTING',
       // A composition id is never reused: a second chain under the same id would be indistinguishable from tampering.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // A workflow task lost with a crashed worker is retried after this (Temporal's default is 10 s). Each of
+      // ours is a few milliseconds of work; a long replay after a cache miss stays far below it.
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       args: [{ compositionId, compositionType: req.compositionType, ...(req.historyLimit ? { historyLimit: req.historyLimit } : {}) }],
       typedSearchAttributes: [
         { key: COMPOSITION_STATE, value: 'none' },

@@ -74,13 +74,21 @@ export async function stopProcess(proc: ServiceProcess, signal: NodeJS.Signals =
   clearTimeout(timer);
 }
 
+/** The project's processes: entry point and the log line that says it is ready. */
+export const SERVICE_SPECS = {
+  worker: { script: 'workers/worker.ts', readyMsg: 'worker ready' },
+  gateway: { script: 'gateway/main.ts', readyMsg: 'gateway listening' },
+  ledger: { script: 'workers/ledger.ts', readyMsg: 'ledger ready' },
+} as const;
+export type ServiceName = keyof typeof SERVICE_SPECS;
+
 export class Services {
   private constructor(
     readonly gatewayUrl: string,
     readonly env: NodeJS.ProcessEnv,
     readonly tag: string,
     public worker: ServiceProcess,
-    readonly gateway: ServiceProcess,
+    public gateway: ServiceProcess,
     public ledger: ServiceProcess | undefined,
   ) {}
 
@@ -94,12 +102,23 @@ export class Services {
       COORD_GATEWAY_PORT: String(opts.gatewayPort ?? 0),
       COORD_LEDGER_METRICS_ADDRESS: opts.env?.COORD_LEDGER_METRICS_ADDRESS ?? `127.0.0.1:${await freePort()}`,
     };
-    const [worker, gateway, ledger] = await Promise.all([
-      startProcess('worker', 'workers/worker.ts', 'worker ready', env, tag),
-      startProcess('gateway', 'gateway/main.ts', 'gateway listening', env, tag),
-      opts.ledger ? startProcess('ledger', 'workers/ledger.ts', 'ledger ready', env, tag) : undefined,
-    ]);
+    const launch = (name: ServiceName) => startProcess(name, SERVICE_SPECS[name].script, SERVICE_SPECS[name].readyMsg, env, tag);
+    const [worker, gateway, ledger] = await Promise.all([launch('worker'), launch('gateway'), opts.ledger ? launch('ledger') : undefined]);
+    // a restarted gateway must come back on the same address
+    env.COORD_GATEWAY_PORT = String(new URL(String(gateway.ready.url)).port);
     return new Services(String(gateway.ready.url), env, tag, worker.proc, gateway.proc, ledger?.proc);
+  }
+
+  /** The running processes, by name. */
+  processes(): ServiceProcess[] {
+    return [this.worker, this.gateway, ...(this.ledger ? [this.ledger] : [])];
+  }
+
+  /** Starts a fresh `name` process with the same configuration (after it exited). */
+  async restart(name: ServiceName): Promise<ServiceProcess> {
+    const { proc } = await startProcess(name, SERVICE_SPECS[name].script, SERVICE_SPECS[name].readyMsg, this.env, this.tag);
+    this[name] = proc;
+    return proc;
   }
 
   /** Stops the worker; SIGKILL simulates a crash (no graceful shutdown). */
@@ -109,10 +128,10 @@ export class Services {
 
   /** Starts a fresh worker on the same task queue. */
   async startWorker(): Promise<void> {
-    this.worker = (await startProcess('worker', 'workers/worker.ts', 'worker ready', this.env, this.tag)).proc;
+    await this.restart('worker');
   }
 
   async stop(): Promise<void> {
-    await Promise.all([stopProcess(this.worker), stopProcess(this.gateway), ...(this.ledger ? [stopProcess(this.ledger)] : [])]);
+    await Promise.all(this.processes().map((p) => stopProcess(p)));
   }
 }

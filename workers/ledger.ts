@@ -1,5 +1,5 @@
 /**
- * The ledger process: ingests the audit topic into the ledger store (consumer group `coordination-ledger`)
+ * The ledger process: ingests the audit topic into the ledger store (a consumer group of its own per process; positions live in the store)
  * and runs the self-audit every COORD_SELF_AUDIT_INTERVAL seconds (default 60). Metrics on
  * COORD_LEDGER_METRICS_ADDRESS (default 127.0.0.1:9465) at /metrics, the last self-audit at /status.
  * Usage: node --import tsx workers/ledger.ts   (configuration from the environment, see README)

@@ -56,6 +56,8 @@ const worker = await Worker.create({
   workflowBundle: await workflowBundle(),
   activities,
   dataConverter: encryptedDataConverter(),
+  // A workflow cached on a worker that died gets its next task on the normal queue after this, not after 10 s.
+  stickyQueueScheduleToStartTimeout: '2s',
   // The audit sink matters only to replay (recomputing the stream); a live worker ignores it.
   sinks: { audit: { built: { fn: () => undefined, callDuringReplay: false } } },
 });

@@ -38,8 +38,11 @@ import { ACTION_NAMES, type ActionName, type ActionOutcome, type ActionRequest, 
 // No decision, no transition: unreachable IdPs, PDP or brokers are retried for as long as it takes.
 const RETRY_FOREVER = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' } as const;
 // Regular activities: each attempt and its last failure are visible to ops (Web UI, describe) during an outage.
-const { verifyToken, authorize } = proxyActivities<CompositionActivities>({ startToCloseTimeout: '15s', retry: RETRY_FOREVER });
-const { publishAuditEvent } = proxyActivities<CompositionActivities>({ startToCloseTimeout: '30s', retry: RETRY_FOREVER });
+// They heartbeat while they run (activities/index.ts), so one lost with its worker is retried after the
+// heartbeat timeout instead of the whole start-to-close timeout.
+const HEARTBEAT_TIMEOUT = '2s';
+const { verifyToken, authorize } = proxyActivities<CompositionActivities>({ startToCloseTimeout: '15s', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY_FOREVER });
+const { publishAuditEvent } = proxyActivities<CompositionActivities>({ startToCloseTimeout: '30s', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY_FOREVER });
 
 const DEFAULT_HISTORY_LIMIT = 10_000;
 const OPENING_TIMEOUT = '1 hour';

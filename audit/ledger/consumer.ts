@@ -1,9 +1,14 @@
 /**
  * The ledger's Kafka consumer. Each fetched batch is judged and written in one database transaction
- * together with the position to resume from; only then is the offset committed to Kafka. On start the
- * consumer seeks to the positions the database holds, so the database, not the group's committed offset,
- * says where ingest resumes: a crash before the database commit re-reads the batch, a crash after it
- * re-reads nothing, and either way no event is lost or doubled.
+ * together with the position to resume from. On start the consumer seeks to the positions the database
+ * holds, so the database, not a consumer group, says where ingest resumes: a crash before the database
+ * commit re-reads the batch, a crash after it re-reads nothing, and either way no event is lost or doubled.
+ *
+ * Because the group holds no state worth keeping, each ledger process joins a group of its own (the topic's
+ * group prefix plus a per-process id) and commits no offsets. A restarted ledger therefore never waits for
+ * its dead predecessor's session to expire (a shared group would hand the partitions over only after the
+ * session timeout, 30 s by default): it is assigned every partition at once and resumes within a second or
+ * two. One ledger process per store: a second one would ingest everything too (duplicates are no-ops).
  */
 import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
@@ -15,11 +20,9 @@ import { Ingestor, type IngestStats, type TopicMessage } from './ingest.js';
 import type { LedgerStore } from './store.js';
 import type { MessageDecoder } from './wire.js';
 
-/** One consumer group per topic: ledgers of different topics never wait on each other's rebalances. */
-export const ledgerGroup = (topic: string): string => `coordination-ledger.${topic}`;
-
-/** How long the broker waits for a silent member (a crashed ledger) before handing its partitions over. */
-const sessionTimeout = (): number => Number(process.env.COORD_LEDGER_SESSION_TIMEOUT_MS ?? 30_000);
+/** The ledger's groups for a topic share this prefix (for ACLs and for finding them); one per process. */
+export const ledgerGroupPrefix = (topic: string): string => `coordination-ledger.${topic}.`;
+export const ledgerGroup = (topic: string): string => `${ledgerGroupPrefix(topic)}${randomUUID().slice(0, 8)}`;
 
 export interface BatchInfo extends IngestStats {
   topic: string;
@@ -46,7 +49,6 @@ export class LedgerConsumer {
   constructor(private readonly opts: LedgerConsumerOptions) {
     this.consumer = createKafka('coordination-ledger-consumer').consumer({
       groupId: opts.groupId ?? ledgerGroup(opts.topic),
-      sessionTimeout: sessionTimeout(),
       allowAutoTopicCreation: false,
     });
     this.ingestor = new Ingestor(opts.store, opts.decoder);
@@ -67,7 +69,6 @@ export class LedgerConsumer {
         this.failpoint.hit('after-db-commit');
         const next = (BigInt(batch.lastOffset()) + 1n).toString();
         resolveOffset(batch.lastOffset());
-        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
         this.reached.set(batch.partition, BigInt(next));
         this.opts.onBatch?.({ ...stats, topic: batch.topic, partition: batch.partition, next_offset: next });
         await heartbeat();
@@ -110,7 +111,7 @@ export async function catchUp(opts: Omit<LedgerConsumerOptions, 'groupId'> & { t
   const finished = new Promise<void>((resolve) => (done = resolve));
   const consumer = new LedgerConsumer({
     ...opts,
-    groupId: `coordination-ledger-catchup-${randomUUID()}`,
+    groupId: `${ledgerGroupPrefix(opts.topic)}catchup-${randomUUID().slice(0, 8)}`,
     onBatch: (info) => {
       positions.set(info.partition, BigInt(info.next_offset));
       opts.onBatch?.(info);

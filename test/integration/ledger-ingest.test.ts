@@ -75,7 +75,7 @@ for (const point of ['before-db-commit', 'after-db-commit'] as const) {
     const compositions = Array.from({ length: 120 }, () => buildVrsExample(newCompositionId()));
     // at-least-once: a tenth of the compositions arrive twice
     await produce(topic, [...compositions.flat(), ...compositions.slice(0, 12).flat()]);
-    const env = { ...process.env, COORD_AUDIT_TOPIC: topic, COORD_LEDGER_URL: url, COORD_LEDGER_METRICS_ADDRESS: '127.0.0.1:0', COORD_SELF_AUDIT_INTERVAL: '3600', COORD_LEDGER_SESSION_TIMEOUT_MS: '6000' };
+    const env = { ...process.env, COORD_AUDIT_TOPIC: topic, COORD_LEDGER_URL: url, COORD_LEDGER_METRICS_ADDRESS: '127.0.0.1:0', COORD_SELF_AUDIT_INTERVAL: '3600' };
 
     const doomed = await startProcess('ledger', 'workers/ledger.ts', 'ledger ready', { ...env, COORD_LEDGER_FAILPOINT: `${point}:2` }, `test-ledger-${point}`);
     const exit = await new Promise<NodeJS.Signals | null>((resolve) => doomed.proc.child.once('exit', (_code, signal) => resolve(signal)));

@@ -38,3 +38,21 @@ test('the library client gives up on a silent registry with a timeout error', as
 test('the REST calls give up on a silent registry too', async () => {
   await assert.rejects(new RegistryRest(url, 300).latest('subject'), (err: Error) => err.name === 'TimeoutError');
 });
+
+test('a registry that is down is reported as unreachable, never as a 400 or "not registered"', async () => {
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const downUrl = `http://127.0.0.1:${(closed.address() as { port: number }).port}`;
+  await new Promise((r) => closed.close(r)); // nothing listens there now
+  await assert.rejects(createSchemaRegistry(downUrl, 2_000).getRegistryIdBySchema('subject', { type: SchemaType.JSON, schema: '{}' }), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'ERR_REGISTRY_UNREACHABLE');
+    assert.match(err.message, /schema registry unreachable at http:\/\/127\.0\.0\.1:\d+: connect ECONNREFUSED/);
+    assert.doesNotMatch(err.message, /400/);
+    return true;
+  });
+  await assert.rejects(new RegistryRest(downUrl, 2_000).latest('subject'), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'ERR_REGISTRY_UNREACHABLE');
+    assert.match(err.message, /unreachable at .*ECONNREFUSED/);
+    return true;
+  });
+});
