@@ -5,14 +5,14 @@
  * anything else (an IdP, the PDP or Kafka unreachable) is retried — no decision, no transition.
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import type { AuditPublisher, PublishReceipt } from '../audit/kafka/publisher.js';
+import type { AuditPublisher, PublishReceipt } from '../kafka/publisher.js';
 import type { AbacDecision } from '../schemas/envelope.js';
 import type { AuditEvent } from '../schemas/catalog.js';
 import type { AbacRequest, UdsClient } from './abac/uds.js';
 import type { VerifiedIdentity } from './jwt/identity.js';
 import { TokenRefusal } from './jwt/refusal.js';
 import type { JwtVerifier } from './jwt/verifier.js';
-import { NO_PHASE_RECORDER, timed, type PhaseRecorder } from '../infra/phase-timing.js';
+import { NO_PHASE_RECORDER, timed, type PhaseRecorder } from '../lib/phase-timing.js';
 
 export interface ActivityDeps {
   jwt: JwtVerifier;

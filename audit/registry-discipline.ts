@@ -10,7 +10,7 @@ import type { EventDefinition } from '../schemas/define-event.js';
 import { jsonSchemaOf } from '../schemas/json-schema.js';
 import { backwardIncompatibilities } from '../schemas/schema-diff.js';
 import { RegistryRest, createSchemaRegistry } from './registry-client.js';
-import { auditTopic, subjectFor } from './topic.js';
+import { subjectFor } from './topic.js';
 
 export type SubjectStatus = 'registered' | 'unchanged' | 'compatible' | 'new' | 'incompatible';
 
@@ -25,7 +25,7 @@ export interface SubjectReport {
 
 export interface DisciplineOptions {
   registryUrl: string;
-  topic?: string;
+  topic: string;
   definitions?: readonly EventDefinition[];
 }
 
@@ -41,7 +41,7 @@ async function explain(rest: RegistryRest, subject: string, localSchema: string,
 
 export async function checkSchemas(opts: DisciplineOptions): Promise<SubjectReport[]> {
   const rest = new RegistryRest(opts.registryUrl);
-  const topic = opts.topic ?? auditTopic();
+  const topic = opts.topic;
   return Promise.all(
     (opts.definitions ?? EVENT_DEFINITIONS).map(async (def): Promise<SubjectReport> => {
       const subject = subjectFor(def.schemaId, topic);
@@ -57,7 +57,7 @@ export async function checkSchemas(opts: DisciplineOptions): Promise<SubjectRepo
 export async function registerSchemas(opts: DisciplineOptions): Promise<SubjectReport[]> {
   const registry = createSchemaRegistry(opts.registryUrl);
   const rest = new RegistryRest(opts.registryUrl);
-  const topic = opts.topic ?? auditTopic();
+  const topic = opts.topic;
   const reports: SubjectReport[] = [];
   for (const def of opts.definitions ?? EVENT_DEFINITIONS) {
     const subject = subjectFor(def.schemaId, topic);

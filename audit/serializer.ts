@@ -9,7 +9,7 @@ import { definitionOf, validateEvent, type AuditEvent } from '../schemas/catalog
 import { jsonSchemaOf } from '../schemas/json-schema.js';
 import { AuditContractError } from './errors.js';
 import { createSchemaRegistry } from './registry-client.js';
-import { auditTopic, subjectFor } from './topic.js';
+import { subjectFor } from './topic.js';
 
 export class AuditSerializer {
   private readonly registry: SchemaRegistry;
@@ -17,7 +17,7 @@ export class AuditSerializer {
 
   constructor(
     registryUrl: string,
-    private readonly topic: string = auditTopic(),
+    private readonly topic: string,
   ) {
     this.registry = createSchemaRegistry(registryUrl);
   }

@@ -1,12 +1,6 @@
-/** The audit topic and its subject naming (topic-record: one subject per `schema_id`). */
-
-export const DEFAULT_AUDIT_TOPIC = 'coordination.audit';
-
-export function auditTopic(): string {
-  return process.env.COORD_AUDIT_TOPIC?.trim() || DEFAULT_AUDIT_TOPIC;
-}
+/** Subject naming in the registry (topic-record: one subject per `schema_id`). The topic itself is configuration (`auditTopic()` in config/endpoints.ts). */
 
 /** Confluent's TopicRecordNameStrategy: `<topic>-<record name>`; the record name is the schema_id. */
-export function subjectFor(schemaId: string, topic: string = auditTopic()): string {
+export function subjectFor(schemaId: string, topic: string): string {
   return `${topic}-${schemaId}`;
 }

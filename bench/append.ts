@@ -10,12 +10,12 @@
 import { parseArgs } from 'node:util';
 import { buildVrsExample } from '../audit/examples/vrs-screening.js';
 import { appendToChain, EMPTY_CHAIN, type ChainHead, type EventDraft } from '../audit/chain.js';
-import { AuditPublisher } from '../audit/kafka/publisher.js';
-import type { Phase } from '../infra/phase-timing.js';
+import { AuditPublisher } from '../kafka/publisher.js';
+import type { Phase } from '../lib/phase-timing.js';
 import { registerSchemas } from '../audit/registry-discipline.js';
 import { AuditSerializer } from '../audit/serializer.js';
 import { newCompositionId } from '../client/coordination-client.js';
-import { schemaRegistryEndpoint } from '../infra/endpoints.js';
+import { schemaRegistryEndpoint } from '../config/endpoints.js';
 import { benchTopic, prepareBenchTopic, topicMessageCount, truncateBenchTopic } from './lib/bench-topic.js';
 import { runUntil } from './lib/pool.js';
 import { round, since, summarize, type LatencySummary } from './lib/stats.js';

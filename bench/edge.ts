@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import type { Manifest } from '../audit/bundle/format.js';
 import { writeBundle, type BundleComposition } from '../audit/bundle/write.js';
 import { buildVrsExample } from '../audit/examples/vrs-screening.js';
-import { ROOT } from '../infra/stack/paths.js';
+import { ROOT } from '../config/paths.js';
 import type { EdgeReport } from '../workers/edge/report.js';
 
 export interface EdgeModeResult {

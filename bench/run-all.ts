@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark, one after the other, each in a fresh process — verify (chain
- * verification), edge (when bench/edge.ts exists), lifecycle (audited vs bare, on the local stack) and
- * append (the audit publish path) — then one JSON object with the machine, the commit, each benchmark's
+ * verification), edge (when bench/edge.ts exists), lifecycle (audited vs bare, on the local stack),
+ * append (the audit publish path) and recovery (kill → first transition) — then one JSON object with the machine, the commit, each benchmark's
  * report and a summary, printed and written to bench/results/<YYYY-MM-DD>[-<label>].json.
  * Brings the local stack up if needed and stops only what it started (COORD_KEEP_STACK=1 keeps it).
  * Usage: node infra/bootstrap.mjs bench/run-all.ts [--compositions 200] [--concurrency 10]
@@ -12,8 +12,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT } from '../infra/stack/paths.js';
+import { ROOT } from '../config/paths.js';
 import { down, up } from '../infra/stack/stack.js';
+import { config } from '../config/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -78,8 +79,9 @@ try {
   if (existsSync(join(ROOT, 'bench/edge.ts'))) benchmarks.edge = await runBench('bench/edge.ts', []);
   benchmarks.lifecycle = await runBench('bench/lifecycle.ts', ['--compositions', values.compositions!, '--concurrency', values.concurrency!]);
   benchmarks.append = await runBench('bench/append.ts', ['--levels', values.levels!, '--duration', values.duration!]);
+  benchmarks.recovery = await runBench('bench/recovery.ts', []);
 } finally {
-  if (process.env.COORD_KEEP_STACK !== '1' && startedHere.length) await down({ only: startedHere });
+  if (!config().COORD_KEEP_STACK && startedHere.length) await down({ only: startedHere });
 }
 
 const { lifecycle, append } = benchmarks;

@@ -6,22 +6,21 @@
  * JSON object: { composition_id, events, final_state, chain_ok, assertions_ok, ledger_delta }.
  */
 import { vrsAssertions } from '../audit/invariants.js';
-import { ledgerStatus } from '../audit/ledger/status.js';
-import { withLedgerStore } from '../audit/ledger/store.js';
-import { withTemporal } from '../audit/ledger/temporal-client.js';
-import { readAuditEvents } from '../audit/kafka/reader.js';
+import { config } from '../config/index.js';
+import { ledgerStatus } from '../ledger/status.js';
+import { withLedgerStore } from '../ledger/open-store.js';
+import { withTemporal } from '../ledger/temporal-client.js';
+import { readAuditEvents } from '../kafka/reader.js';
 import { registerSchemas } from '../audit/registry-discipline.js';
 import { AuditSerializer } from '../audit/serializer.js';
-import { auditTopic } from '../audit/topic.js';
+import { auditTopic, idpEndpoint, schemaRegistryEndpoint, temporalNamespace, temporalUiUrl } from '../config/endpoints.js';
 import { verify } from '../audit/verify.js';
 import { newCompositionId } from '../client/coordination-client.js';
 import { GatewayHttp } from '../client/gateway-http.js';
-import { idpEndpoint, schemaRegistryEndpoint, temporalNamespace, temporalUiUrl } from '../infra/endpoints.js';
-import { Services, freePort } from '../infra/services.js';
+import { Services, freePort } from '../workers/services.js';
 import { portOpen } from '../infra/stack/health.js';
 import { up } from '../infra/stack/stack.js';
 import { replayState } from '../schemas/replay-state.js';
-import { TASK_QUEUE } from '../workflows/definitions.js';
 import { runVrsScreening } from './demo/vrs-over-http.js';
 import { mintVrsTokens } from './demo/vrs-tokens.js';
 
@@ -31,7 +30,7 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 async function ledgerSelfAudit(topic: string): Promise<{ delta: number; matched: number; checked: number; events: number }> {
   return withTemporal((temporal) =>
     withLedgerStore(async (store) => {
-      const report = await ledgerStatus({ store, temporal, topic, taskQueue: TASK_QUEUE });
+      const report = await ledgerStatus({ store, temporal, topic, taskQueue: config().COORD_TASK_QUEUE });
       return { delta: report.delta, matched: report.matched, checked: report.checked, events: (await store.counts()).events };
     }),
   );

@@ -2,6 +2,7 @@
  * `coord` — the project's single CLI. Each subcommand lives in cli/commands/ and is imported only when it
  * runs: `coord edge replay --events-only` must not load Temporal's native module, Kafka or SQLite.
  */
+import { configOrExit } from '../config/index.js';
 import { UsageError } from './output.js';
 
 interface Command {
@@ -30,6 +31,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/edge.js');
     return { run: m.edgeCommand, usage: m.EDGE_USAGE };
   },
+  config: async () => {
+    const m = await import('./commands/config.js');
+    return { run: m.configCommand, usage: m.CONFIG_USAGE };
+  },
 };
 
 async function usage(): Promise<string> {
@@ -43,6 +48,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+configOrExit(); // a bad setting stops every command before it does anything
 const [name, ...argv] = process.argv.slice(2);
 const load = name ? COMMANDS[name] : undefined;
 try {

@@ -5,9 +5,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFileOnce } from '../infra/create-once.js';
-import { DATA_DIR, ensureDir } from '../infra/stack/paths.js';
+import { createFileOnce } from '../lib/create-once.js';
+import { DATA_DIR, ensureDir } from '../config/paths.js';
 import type { CodecKeys } from './payload-codec.js';
+import { config } from '../config/index.js';
 
 interface KeyFile {
   current: string;
@@ -23,9 +24,9 @@ export function devKeyFile(): string {
 }
 
 export function loadCodecKeys(): CodecKeys {
-  const configured = process.env.COORD_PAYLOAD_KEYS?.trim();
+  const configured = config().COORD_PAYLOAD_KEYS;
   if (configured) return parse(JSON.parse(configured) as KeyFile);
-  const file = process.env.COORD_PAYLOAD_KEYS_FILE ?? devKeyFile();
+  const file = config().COORD_PAYLOAD_KEYS_FILE ?? devKeyFile();
   if (!existsSync(file)) {
     ensureDir(join(file, '..'));
     const key = randomBytes(32);

@@ -6,13 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type DataConverter } from '@temporalio/client';
 import { ulid } from 'ulid';
-import { temporalEndpoint, temporalNamespace } from '../infra/endpoints.js';
+import { temporalEndpoint, temporalNamespace } from '../config/endpoints.js';
 import { COMPOSITION_STATE, COMPOSITION_TYPE } from '../schemas/search-attributes.js';
 import type { compositionWorkflow } from '../workflows/composition.js';
-import { actionUpdates, attestSignal, signalOutcomeQuery, stateQuery, TASK_QUEUE, WORKFLOW_TYPE } from '../workflows/definitions.js';
+import { actionUpdates, attestSignal, signalOutcomeQuery, stateQuery, WORKFLOW_TYPE } from '../workflows/definitions.js';
 import type { ActionName, ActionOutcome, ActionRequest, CompositionView } from '../workflows/types.js';
 import { encryptedDataConverter } from './data-converter.js';
 import { CoordinationError } from './errors.js';
+import { config } from '../config/index.js';
 
 export interface StartRequest {
   /** defaults to a new `cmp_<ULID>` */
@@ -39,7 +40,7 @@ export const WORKFLOW_TASK_TIMEOUT = '5s';
 export class CoordinationClient {
   constructor(
     readonly temporal: Client,
-    readonly taskQueue: string = process.env.COORD_TASK_QUEUE ?? TASK_QUEUE,
+    readonly taskQueue: string = config().COORD_TASK_QUEUE,
   ) {}
 
   static async connect(opts: { address?: string; namespace?: string; taskQueue?: string; dataConverter?: DataConverter } = {}): Promise<CoordinationClient> {

@@ -9,11 +9,14 @@ import { loadCodecKeys } from '../client/codec-keys.js';
 import { CoordinationClient } from '../client/coordination-client.js';
 import { encryptedDataConverter } from '../client/data-converter.js';
 import { EncryptionCodec } from '../client/payload-codec.js';
-import { pdpEndpoint, tokenAudience } from '../infra/endpoints.js';
-import { openLedgerStore, type LedgerStore } from '../audit/ledger/store.js';
-import { createLogger } from '../workers/logger.js';
+import { pdpEndpoint, tokenAudience } from '../config/endpoints.js';
+import { configOrExit } from '../config/index.js';
+import { type LedgerStore } from '../ledger/store.js';
+import { openLedgerStore } from '../ledger/open-store.js';
+import { createLogger } from '../lib/logger.js';
 import { buildGateway } from './server.js';
 
+const settings = configOrExit();
 const logger = createLogger('gateway');
 const keys = loadCodecKeys();
 const client = await CoordinationClient.connect({ dataConverter: encryptedDataConverter(keys) });
@@ -26,7 +29,7 @@ const app = await buildGateway({
   logger,
   ledger: () => (ledger ??= openLedgerStore()),
 });
-const url = await app.listen({ host: '127.0.0.1', port: Number(process.env.COORD_GATEWAY_PORT ?? 8088) });
+const url = await app.listen({ host: '127.0.0.1', port: settings.COORD_GATEWAY_PORT });
 logger.info({ url, openapi: `${url}/openapi.json`, codec: `${url}/codec` }, 'gateway listening');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { SCHEMA_IDS } from '../schemas/schema-ids.js';
 import { ACTION_SCHEMAS } from '../workflows/actions.js';
-import { eventFilterSchema, pageSchema } from '../audit/ledger/query.js';
+import { eventFilterSchema, pageSchema } from '../ledger/query.js';
 import { quarantineQuery } from './routes/audit.js';
 import { HTTP_ACTIONS } from './routes/compositions.js';
 import { actionBody, callerPayloadSchema, startBody } from './request-bodies.js';

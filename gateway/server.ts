@@ -8,11 +8,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino';
 import type { UdsClient } from '../activities/abac/uds.js';
 import type { JwtVerifier } from '../activities/jwt/verifier.js';
-import type { LedgerStore } from '../audit/ledger/store.js';
+import type { LedgerStore } from '../ledger/store.js';
 import type { CoordinationClient } from '../client/coordination-client.js';
-import { redactUrlTokens } from '../client/redact-tokens.js';
+import { redactUrlTokens } from '../audit/redact-tokens.js';
 import { CoordinationError } from '../client/errors.js';
-import { temporalUiUrl } from '../infra/endpoints.js';
+import { temporalUiUrl } from '../config/endpoints.js';
 import { GatewayError, httpStatusOf, type ErrorBody } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { auditRoutes } from './routes/audit.js';

@@ -8,8 +8,9 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { ROOT } from '../infra/stack/paths.js';
+import { ROOT } from '../config/paths.js';
 import { ComponentError, down, up } from '../infra/stack/stack.js';
+import { config } from '../config/index.js';
 
 const LAYERS = ['unit', 'workflow', 'integration'] as const;
 
@@ -65,7 +66,7 @@ try {
   console.error(`the local stack did not come up — ${err.message}`);
   failed += 1;
 } finally {
-  if (process.env.COORD_KEEP_STACK !== '1' && startedHere.length) await down({ only: startedHere });
+  if (!config().COORD_KEEP_STACK && startedHere.length) await down({ only: startedHere });
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

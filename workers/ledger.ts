@@ -5,26 +5,25 @@
  * Usage: node --import tsx workers/ledger.ts   (configuration from the environment, see README)
  */
 import { createServer } from 'node:http';
-import { ensureAuditTopic } from '../audit/kafka/audit-topic.js';
-import { withAdmin } from '../audit/kafka/client.js';
-import { LedgerConsumer } from '../audit/ledger/consumer.js';
-import { LedgerMetrics } from '../audit/ledger/metrics.js';
-import { SelfAudit, type SelfAuditReport } from '../audit/ledger/self-audit.js';
-import { ledgerUrl, openLedgerStore } from '../audit/ledger/store.js';
-import { connectTemporal } from '../audit/ledger/temporal-client.js';
-import { WireDecoder } from '../audit/ledger/wire.js';
-import { TemporalWorkflowHeads } from '../audit/ledger/workflow-heads.js';
-import { auditTopic } from '../audit/topic.js';
-import { schemaRegistryEndpoint } from '../infra/endpoints.js';
-import { TASK_QUEUE } from '../workflows/definitions.js';
-import { createLogger } from './logger.js';
+import { ensureAuditTopic } from '../kafka/audit-topic.js';
+import { withAdmin } from '../kafka/client.js';
+import { LedgerConsumer } from '../ledger/consumer.js';
+import { LedgerMetrics } from '../ledger/metrics.js';
+import { SelfAudit, type SelfAuditReport } from '../ledger/self-audit.js';
+import { ledgerUrl, openLedgerStore } from '../ledger/open-store.js';
+import { connectTemporal } from '../ledger/temporal-client.js';
+import { WireDecoder } from '../ledger/wire.js';
+import { TemporalWorkflowHeads } from '../ledger/workflow-heads.js';
+import { auditTopic, schemaRegistryEndpoint } from '../config/endpoints.js';
+import { createLogger } from '../lib/logger.js';
+import { configOrExit } from '../config/index.js';
 
+const settings = configOrExit();
 const logger = createLogger('ledger');
-const seconds = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const topic = auditTopic();
-const taskQueue = process.env.COORD_TASK_QUEUE ?? TASK_QUEUE;
-const intervalSeconds = seconds('COORD_SELF_AUDIT_INTERVAL', 60);
-const metricsAddress = process.env.COORD_LEDGER_METRICS_ADDRESS ?? '127.0.0.1:9465';
+const taskQueue = settings.COORD_TASK_QUEUE;
+const intervalSeconds = settings.COORD_SELF_AUDIT_INTERVAL;
+const metricsAddress = settings.COORD_LEDGER_METRICS_ADDRESS;
 
 const store = await openLedgerStore();
 const metrics = new LedgerMetrics();
@@ -34,6 +33,7 @@ const consumer = new LedgerConsumer({
   store,
   decoder: new WireDecoder(schemaRegistryEndpoint().address),
   topic,
+  failpoint: settings.COORD_LEDGER_FAILPOINT,
   onBatch: (info) => {
     metrics.batch(info);
     if (info.quarantined) logger.warn(info, 'batch ingested with quarantined messages');
@@ -46,8 +46,8 @@ const temporal = await connectTemporal();
 const selfAudit = new SelfAudit({
   store,
   workflows: new TemporalWorkflowHeads(temporal, taskQueue),
-  windowSeconds: seconds('COORD_SELF_AUDIT_WINDOW', 24 * 3600),
-  lagWindowSeconds: seconds('COORD_SELF_AUDIT_LAG_WINDOW', 120),
+  windowSeconds: settings.COORD_SELF_AUDIT_WINDOW,
+  lagWindowSeconds: settings.COORD_SELF_AUDIT_LAG_WINDOW,
 });
 let lastReport: SelfAuditReport | null = null;
 

@@ -8,25 +8,25 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { CerbosUdsClient } from '../activities/abac/cerbos-uds.js';
 import { trustedIssuers } from '../activities/jwt/trusted-issuers.js';
-import { PHASE_HISTOGRAM, type PhaseRecorder } from '../infra/phase-timing.js';
+import { PHASE_HISTOGRAM, type PhaseRecorder } from '../lib/phase-timing.js';
 import { JwtVerifier } from '../activities/jwt/verifier.js';
-import { AuditPublisher } from '../audit/kafka/publisher.js';
+import { AuditPublisher } from '../kafka/publisher.js';
 import { registerSchemas } from '../audit/registry-discipline.js';
 import { AuditSerializer } from '../audit/serializer.js';
-import { auditTopic } from '../audit/topic.js';
 import { encryptedDataConverter } from '../client/data-converter.js';
-import { pdpEndpoint, schemaRegistryEndpoint, temporalEndpoint, temporalNamespace, tokenAudience } from '../infra/endpoints.js';
-import { TASK_QUEUE } from '../workflows/definitions.js';
-import { createLogger, temporalLogger } from './logger.js';
+import { configOrExit } from '../config/index.js';
+import { auditTopic, pdpEndpoint, schemaRegistryEndpoint, temporalEndpoint, temporalNamespace, tokenAudience } from '../config/endpoints.js';
+import { createLogger, temporalLogger } from '../lib/logger.js';
 import { workflowBundle } from './workflow-bundle.js';
 
+const settings = configOrExit();
 const logger = createLogger('worker');
-const metricsAddress = process.env.COORD_METRICS_ADDRESS ?? '127.0.0.1:9464';
+const metricsAddress = settings.COORD_METRICS_ADDRESS;
 Runtime.install({ logger: temporalLogger(logger), telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } });
 
 const registryUrl = schemaRegistryEndpoint().address;
 const topic = auditTopic();
-const taskQueue = process.env.COORD_TASK_QUEUE ?? TASK_QUEUE;
+const taskQueue = settings.COORD_TASK_QUEUE;
 
 const registered = await registerSchemas({ registryUrl, topic });
 const refused = registered.filter((r) => r.status === 'incompatible');

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DefaultLogger, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
-import { createFileOnce } from '../infra/create-once.js';
-import { CACHE_DIR, ROOT } from '../infra/stack/paths.js';
+import { createFileOnce } from '../lib/create-once.js';
+import { CACHE_DIR, ROOT } from '../config/paths.js';
 import { WORKFLOWS_PATH } from './replay/recompute-audit.js';
 
 /** What the workflow bundle is built from: the workflow code, everything it imports, and the pinned SDK. */

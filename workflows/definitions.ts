@@ -6,7 +6,6 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Lease } from '../schemas/lifecycle.js';
 import { ACTION_NAMES, type ActionName, type ActionOutcome, type ActionRequest, type CompositionView } from './types.js';
 
-export const TASK_QUEUE = 'compositions';
 export const WORKFLOW_TYPE = 'compositionWorkflow';
 
 export const actionUpdates = Object.fromEntries(ACTION_NAMES.map((name) => [name, defineUpdate<ActionOutcome, [ActionRequest]>(name)])) as {

@@ -4,7 +4,8 @@
  * COORD_TRUSTED_ISSUERS='[{"name":"firm","issuer":"https://login.firm.example"}]'; defaults to the dev IdPs.
  */
 import { z } from 'zod';
-import { IDP_NAMES, idpEndpoint } from '../../infra/endpoints.js';
+import { IDP_NAMES, idpEndpoint } from '../../config/endpoints.js';
+import { config } from '../../config/index.js';
 
 export const trustedIssuerSchema = z.strictObject({
   name: z.string().min(1),
@@ -15,7 +16,7 @@ export const trustedIssuerSchema = z.strictObject({
 export type TrustedIssuer = z.infer<typeof trustedIssuerSchema>;
 
 export function trustedIssuers(): TrustedIssuer[] {
-  const configured = process.env.COORD_TRUSTED_ISSUERS?.trim();
+  const configured = config().COORD_TRUSTED_ISSUERS;
   if (configured) return z.array(trustedIssuerSchema).min(1).parse(JSON.parse(configured));
   return IDP_NAMES.map((name) => ({ name, issuer: idpEndpoint(name).address }));
 }

@@ -12,7 +12,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root.js';
 import { walkGetWorkflowExecutionHistoryResponse } from '@temporalio/proto/lib/payload-visitor.generated.js';
-import { redactPayload } from '../../client/redact-tokens.js';
+import { redactPayload } from '../redact-tokens.js';
 import type { HistoryJson } from './format.js';
 
 export type History = proto.temporal.api.history.v1.IHistory;

@@ -1,14 +1,10 @@
 /**
- * The key that signs export bundles: Ed25519, as a private JWK in a file. On a dev machine it is created on
- * first use in `.data/signing/private.jwk` (mode 0600), its public half written beside it as `public.jwk`
- * for auditors to pin. In production `COORD_SIGNING_KEY_FILE` names a provisioned private JWK; a missing
- * file is then an error, never a fresh key nobody knows.
+ * The bundle-signing key as the bundle format sees it: Ed25519, a JWK, its RFC 7638 thumbprint as `kid`.
+ * Where the key comes from (a provisioned file, or a dev key created on first use) is the ledger's concern:
+ * ledger/signing-key.ts.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
-import { createFileOnce } from '../../infra/create-once.js';
-import { DATA_DIR } from '../../infra/stack/paths.js';
+import { readFileSync } from 'node:fs';
+import { calculateJwkThumbprint, type CryptoKey, type JWK } from 'jose';
 
 export const SIGNING_ALG = 'EdDSA';
 
@@ -19,9 +15,6 @@ export interface SigningKey {
   /** RFC 7638 thumbprint of the public key */
   kid: string;
 }
-
-export const devSigningKeyFile = () => join(DATA_DIR, 'signing', 'private.jwk');
-export const devPublicKeyFile = () => join(DATA_DIR, 'signing', 'public.jwk');
 
 /** The public members of an Ed25519 JWK (a private one may be given where a public one is expected). */
 export function publicJwkOf(jwk: JWK, what = 'the key'): JWK {
@@ -40,32 +33,4 @@ export function readPublicJwk(file: string): JWK {
     throw new TypeError(`${file}: not a JSON Web Key (${(err as Error).message})`);
   }
   return publicJwkOf(parsed as JWK, file);
-}
-
-async function createDevKey(file: string): Promise<void> {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const { privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
-  const jwk = await exportJWK(privateKey);
-  createFileOnce(file, `${JSON.stringify({ ...jwk, alg: SIGNING_ALG, use: 'sig' }, null, 2)}\n`, 0o600);
-}
-
-export async function loadOrCreateSigningKey(opts: { file?: string } = {}): Promise<SigningKey> {
-  const configured = opts.file ?? (process.env.COORD_SIGNING_KEY_FILE?.trim() || undefined);
-  const file = configured ?? devSigningKeyFile();
-  if (!existsSync(file)) {
-    if (configured) throw new Error(`the signing key file ${file} does not exist`);
-    await createDevKey(file);
-  }
-  chmodSync(file, 0o600);
-  const jwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
-  const publicJwk = publicJwkOf(jwk, file);
-  if (typeof jwk.d !== 'string') throw new TypeError(`${file} holds no private key ("d")`);
-  const kid = await thumbprintOf(publicJwk);
-  const privateKey = (await importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, SIGNING_ALG)) as CryptoKey;
-  if (!configured) {
-    const pub = devPublicKeyFile();
-    const text = `${JSON.stringify({ ...publicJwk, kid, alg: SIGNING_ALG, use: 'sig' }, null, 2)}\n`;
-    if (!existsSync(pub) || readFileSync(pub, 'utf8') !== text) writeFileSync(pub, text, { mode: 0o644 });
-  }
-  return { privateKey, publicJwk, kid };
 }

@@ -4,14 +4,15 @@
  * append-only like the audit topic (ensureAuditTopic accepts it) but rolls small segments, so truncating it
  * really frees the disk.
  */
-import { AUDIT_TOPIC_CONFIG } from '../../audit/kafka/audit-topic.js';
-import { withAdmin } from '../../audit/kafka/client.js';
-import { DEFAULT_AUDIT_TOPIC, auditTopic } from '../../audit/topic.js';
+import { AUDIT_TOPIC_CONFIG } from '../../kafka/audit-topic.js';
+import { withAdmin } from '../../kafka/client.js';
+import { DEFAULT_AUDIT_TOPIC, auditTopic } from '../../config/endpoints.js';
+import { config } from '../../config/index.js';
 
 export const DEFAULT_BENCH_TOPIC = 'coordination.audit.bench';
 
 export function benchTopic(): string {
-  return process.env.COORD_BENCH_TOPIC?.trim() || DEFAULT_BENCH_TOPIC;
+  return config().COORD_BENCH_TOPIC;
 }
 
 function assertBenchTopic(topic: string): void {

@@ -1,12 +1,12 @@
 /**
  * Where a transition's time goes, from the worker's Prometheus metrics scraped before and after a phase:
- * our own per-phase histogram (infra/phase-timing.ts: JWT verify, PDP call, encode, produce) and the Temporal
+ * our own per-phase histogram (lib/phase-timing.ts: JWT verify, PDP call, encode, produce) and the Temporal
  * SDK's task latencies (activity and workflow tasks: waiting to start, executing). What is left of the
  * transition's mean latency is the rest of the round trip: gateway, client and server RPCs, persistence.
  * Means per call and totals per transition; calls in one transition run one after the other, so the
  * per-transition figures add up (roughly: concurrent transitions overlap in the queues).
  */
-import { PHASES, PHASE_HISTOGRAM } from '../../infra/phase-timing.js';
+import { PHASES, PHASE_HISTOGRAM } from '../../lib/phase-timing.js';
 import type { HistoryTiming } from './history-timing.js';
 import { histogramDelta, type Scrape } from './prometheus.js';
 import { round } from './stats.js';

@@ -1,14 +1,15 @@
 /** `coord audit status | events | quarantine` — the ledger, read by people and scripts. */
 import { parseArgs } from 'node:util';
-import { ingestLag } from '../../audit/ledger/consumer.js';
-import { CursorError, decodeEventCursor, decodeQuarantineCursor, eventFilterSchema, pageSchema } from '../../audit/ledger/query.js';
-import { QUARANTINE_REASONS } from '../../audit/ledger/records.js';
-import { allEvents, withLedgerStore } from '../../audit/ledger/store.js';
-import { withTemporal } from '../../audit/ledger/temporal-client.js';
-import { ingestToEnd, ledgerStatus } from '../../audit/ledger/status.js';
-import { auditTopic } from '../../audit/topic.js';
-import { TASK_QUEUE } from '../../workflows/definitions.js';
+import { ingestLag } from '../../ledger/consumer.js';
+import { CursorError, decodeEventCursor, decodeQuarantineCursor, eventFilterSchema, pageSchema } from '../../ledger/query.js';
+import { QUARANTINE_REASONS } from '../../ledger/records.js';
+import { allEvents } from '../../ledger/store.js';
+import { withLedgerStore } from '../../ledger/open-store.js';
+import { withTemporal } from '../../ledger/temporal-client.js';
+import { ingestToEnd, ledgerStatus } from '../../ledger/status.js';
+import { auditTopic } from '../../config/endpoints.js';
 import { UsageError, parseDuration, print, printJson } from '../output.js';
+import { config } from '../../config/index.js';
 
 export const LEDGER_USAGE = `coord audit status [--json] [--window 24h] [--lag-window 30s] [--no-catch-up]
     ingests the topic up to its end, then compares every recent composition's Temporal head with the
@@ -33,7 +34,7 @@ async function statusCommand(argv: string[]): Promise<number> {
       'lag-window': { type: 'string', default: '30s' },
       'no-catch-up': { type: 'boolean', default: false },
       topic: { type: 'string', default: auditTopic() },
-      'task-queue': { type: 'string', default: process.env.COORD_TASK_QUEUE ?? TASK_QUEUE },
+      'task-queue': { type: 'string', default: config().COORD_TASK_QUEUE },
     },
   });
   return withTemporal((temporal) =>
@@ -156,8 +157,8 @@ async function exportCommand(argv: string[]): Promise<number> {
   const selection = Object.fromEntries(Object.entries(values).filter(([k, v]) => k in FILTER_OPTIONS && v !== undefined));
   if (Object.keys(selection).length === 0) throw new UsageError('coord audit export needs a selection: --composition, or filters such as --since/--until');
   const [{ exportFromLedger }, { loadOrCreateSigningKey, devPublicKeyFile }, { EncryptionCodec }, { loadCodecKeys }] = await Promise.all([
-    import('../../audit/ledger/export.js'),
-    import('../../audit/bundle/signing-key.js'),
+    import('../../ledger/export.js'),
+    import('../../ledger/signing-key.js'),
     import('../../client/payload-codec.js'),
     import('../../client/codec-keys.js'),
   ]);
@@ -166,7 +167,7 @@ async function exportCommand(argv: string[]): Promise<number> {
       if (!values['no-catch-up']) await ingestToEnd(store, values.topic);
       const signingKey = values.sign ? await loadOrCreateSigningKey() : undefined;
       const manifest = await exportFromLedger({ store, temporal, codec: new EncryptionCodec(loadCodecKeys()), filter, selection, dir: values.out!, ...(signingKey ? { signingKey } : {}) });
-      const out = { dir: values.out, ...manifest.counts, signed: Boolean(signingKey), ...(signingKey && !process.env.COORD_SIGNING_KEY_FILE ? { public_key: devPublicKeyFile() } : {}) };
+      const out = { dir: values.out, ...manifest.counts, signed: Boolean(signingKey), ...(signingKey && !config().COORD_SIGNING_KEY_FILE ? { public_key: devPublicKeyFile() } : {}) };
       if (values.json) printJson(out);
       else print(`exported ${out.compositions} composition(s), ${out.events} events, ${out.runs} run(s) to ${out.dir}${out.signed ? ' (signed)' : ''}`);
       return manifest.counts.compositions > 0 ? 0 : 1;

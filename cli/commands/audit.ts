@@ -2,10 +2,9 @@
 import { parseArgs } from 'node:util';
 import { buildVrsExample } from '../../audit/examples/vrs-screening.js';
 import { readJsonl, writeJsonl } from '../../audit/jsonl.js';
-import { readAuditEvents } from '../../audit/kafka/reader.js';
+import { readAuditEvents } from '../../kafka/reader.js';
 import { AuditSerializer } from '../../audit/serializer.js';
-import { auditTopic } from '../../audit/topic.js';
-import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
+import { auditTopic, schemaRegistryEndpoint } from '../../config/endpoints.js';
 import { verifyEntries } from '../../audit/verify.js';
 import type { AuditEvent } from '../../schemas/catalog.js';
 import { replayState } from '../../schemas/replay-state.js';

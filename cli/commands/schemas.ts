@@ -1,8 +1,7 @@
 /** `coord schemas register | check` — registry discipline (one subject per schema_id, BACKWARD). */
 import { parseArgs } from 'node:util';
 import { checkSchemas, registerSchemas, type SubjectReport } from '../../audit/registry-discipline.js';
-import { auditTopic } from '../../audit/topic.js';
-import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
+import { auditTopic, schemaRegistryEndpoint } from '../../config/endpoints.js';
 import { lifecycleMermaid } from '../../schemas/mermaid.js';
 import { UsageError, print, printJson } from '../output.js';
 

@@ -1,6 +1,6 @@
 /** `coord token mint | rotate` — dev tokens from the dev IdPs. */
 import { parseArgs } from 'node:util';
-import { IDP_NAMES, type IdpName } from '../../infra/endpoints.js';
+import { IDP_NAMES, type IdpName } from '../../config/endpoints.js';
 import { mintToken, rotateKey } from '../../infra/idp/client.js';
 import { ACTOR_TYPES } from '../../infra/idp/mint.js';
 import { UsageError, parseDuration, print } from '../output.js';

@@ -34,19 +34,19 @@ function callerPayload(step: VrsStep): Record<string, unknown> {
   return Object.fromEntries(Object.entries(step.payload).filter(([k]) => !ledgerSet.has(k)));
 }
 
-/** One step over HTTP; `composition` is the id the first step creates. */
-export async function runStep(http: GatewayHttp, step: VrsStep, tokens: VrsTokens, compositionId: string): Promise<HttpResult> {
+/** One step over HTTP; `composition` is the id the first step creates. The same `idempotencyKey` makes a retry return the first outcome. */
+export async function runStep(http: GatewayHttp, step: VrsStep, tokens: VrsTokens, compositionId: string, idempotencyKey?: string): Promise<HttpResult> {
   const token = tokenFor(step, tokens);
   const payload = callerPayload(step);
   const agent = step.agent ? { agent: step.agent } : {};
   if (step.schemaId === SCHEMA_IDS.requested) {
-    return http.post('/compositions', token, { composition_id: compositionId, composition_type: 'vrs_screening', payload });
+    return http.post('/compositions', token, { composition_id: compositionId, composition_type: 'vrs_screening', payload }, idempotencyKey);
   }
   const segment = SEGMENT[step.schemaId] ?? 'events';
   const body: Record<string, unknown> = { payload, ...agent };
   if (segment === 'events') body.schema_id = step.schemaId;
   if (step.schemaId === SCHEMA_IDS.psiRoundCompleted) body.participant_tokens = { node_a: tokens.partnerParticipant, node_b: tokens.human };
-  return http.post(`/compositions/${compositionId}/${segment}`, token, body);
+  return http.post(`/compositions/${compositionId}/${segment}`, token, body, idempotencyKey);
 }
 
 /** All nine steps; stops at the first one that is not a 2xx. */

@@ -6,10 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { redactPayload } from '../../client/redact-tokens.js';
+import { redactPayload } from '../../audit/redact-tokens.js';
 import { GatewayError } from '../errors.js';
 
-export { redactTokens } from '../../client/redact-tokens.js';
+export { redactTokens } from '../../audit/redact-tokens.js';
 
 const wirePayloads = z.strictObject({
   payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() })),

@@ -1,5 +1,5 @@
 /** Talks to a running dev IdP: mint a token, rotate its key. Used by `coord token …`, tests and the demo. */
-import { idpEndpoint, type IdpName } from '../endpoints.js';
+import { idpEndpoint, type IdpName } from '../../config/endpoints.js';
 import type { MintRequest } from './mint.js';
 
 async function post<T>(url: string, body: unknown): Promise<T> {

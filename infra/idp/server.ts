@@ -6,8 +6,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
-import { ensureDir } from '../stack/paths.js';
-import { tokenAudience } from '../endpoints.js';
+import { ensureDir } from '../../config/paths.js';
+import { tokenAudience } from '../../config/endpoints.js';
 import { IdpKeyStore, type SigningAlg } from './keys.js';
 import { signAccessToken, type MintRequest } from './mint.js';
 

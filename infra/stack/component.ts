@@ -1,5 +1,5 @@
 /** What the stack needs to know about each of its components. */
-import type { Endpoint } from '../endpoints.js';
+import type { Endpoint } from '../../config/endpoints.js';
 import type { LaunchSpec } from './process.js';
 
 export interface Component {

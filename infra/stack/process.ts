@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOG_DIR, RUN_DIR, ensureDir } from './paths.js';
+import { LOG_DIR, RUN_DIR, ensureDir } from '../../config/paths.js';
 
 export interface PidRecord {
   pid: number;
@@ -159,11 +159,16 @@ export async function stop(name: string, graceMs = 30_000): Promise<boolean> {
   return true;
 }
 
-/** Sends SIGKILL to a component (tests use it to simulate a crash). */
-export function kill(name: string): boolean {
+/**
+ * Sends SIGKILL to a component (tests use it to simulate a crash) and resolves once every thread of it has
+ * exited. Waiting matters: SIGKILL is delivered asynchronously, and an `up` that still found the dying
+ * process would wait on its health and report it as "exited during start-up".
+ */
+export async function kill(name: string): Promise<boolean> {
   const rec = readPid(name);
   if (!rec || !alive(rec.pid, rec.startTicks)) return false;
   signalGroup(rec.pid, 'SIGKILL');
+  if (!(await waitGone(rec.pid, rec.startTicks, 30_000))) throw new Error(`${name} (pid ${rec.pid}) still running 30 s after SIGKILL`);
   return true;
 }
 

@@ -3,7 +3,7 @@
  * `up` is idempotent (a healthy component is left alone), `down` stops only the processes it started.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { IDP_NAMES } from '../endpoints.js';
+import { IDP_NAMES } from '../../config/endpoints.js';
 import type { Component } from './component.js';
 import { portOpen } from './health.js';
 import { isExited, launch, logFile, readPid, runningPid, stop, waitGone } from './process.js';

@@ -1,8 +1,7 @@
 /** A composition's events as the audit topic holds them (decoded through the registry). */
-import { readAuditEvents } from '../../audit/kafka/reader.js';
+import { readAuditEvents } from '../../kafka/reader.js';
 import { AuditSerializer } from '../../audit/serializer.js';
-import { auditTopic } from '../../audit/topic.js';
-import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
+import { auditTopic, schemaRegistryEndpoint } from '../../config/endpoints.js';
 import type { AuditEvent } from '../../schemas/catalog.js';
 
 export function topicEvents(compositionId: string): Promise<AuditEvent[]> {

@@ -5,7 +5,7 @@
 import { after, before } from 'node:test';
 import { mintVrsTokens, type VrsTokens } from '../../cli/demo/vrs-tokens.js';
 import { GatewayHttp } from '../../client/gateway-http.js';
-import type { Services } from '../../infra/services.js';
+import type { Services } from '../../workers/services.js';
 import { startServices } from './services.js';
 import { stackReady } from './stack.js';
 

@@ -8,14 +8,14 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type Database from 'better-sqlite3';
-import { Ingestor, type TopicMessage } from '../../audit/ledger/ingest.js';
-import { decodeEventCursor, decodeQuarantineCursor } from '../../audit/ledger/query.js';
-import type { CanonicalRow, LedgerHead, QuarantineRow } from '../../audit/ledger/records.js';
-import { SelfAudit } from '../../audit/ledger/self-audit.js';
-import { SqliteLedgerStore } from '../../audit/ledger/sqlite-store.js';
-import type { LedgerStore } from '../../audit/ledger/store.js';
-import type { MessageDecoder } from '../../audit/ledger/wire.js';
-import type { WorkflowHead, WorkflowHeadSource } from '../../audit/ledger/workflow-heads.js';
+import { Ingestor, type TopicMessage } from '../../ledger/ingest.js';
+import { decodeEventCursor, decodeQuarantineCursor } from '../../ledger/query.js';
+import type { CanonicalRow, LedgerHead, QuarantineRow } from '../../ledger/records.js';
+import { SelfAudit } from '../../ledger/self-audit.js';
+import { SqliteLedgerStore } from '../../ledger/sqlite-store.js';
+import type { LedgerStore } from '../../ledger/store.js';
+import type { MessageDecoder } from '../../ledger/wire.js';
+import type { WorkflowHead, WorkflowHeadSource } from '../../ledger/workflow-heads.js';
 import type { AuditEvent } from '../../schemas/catalog.js';
 import { CMP_A, CMP_B, clone, interleavedStream, rehash } from './audit-streams.js';
 

@@ -4,13 +4,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
-import { ensureAuditTopic } from '../../audit/kafka/audit-topic.js';
-import { createKafka, withAdmin } from '../../audit/kafka/client.js';
-import { readToEnd } from '../../audit/kafka/reader.js';
-import type { TopicMessage } from '../../audit/ledger/ingest.js';
+import { ensureAuditTopic } from '../../kafka/audit-topic.js';
+import { createKafka, withAdmin } from '../../kafka/client.js';
+import { readToEnd } from '../../kafka/reader.js';
+import type { TopicMessage } from '../../ledger/ingest.js';
 import { registerSchemas } from '../../audit/registry-discipline.js';
 import { AuditSerializer } from '../../audit/serializer.js';
-import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
+import { schemaRegistryEndpoint } from '../../config/endpoints.js';
 
 /** A new append-only topic with every event schema registered under its subjects. */
 export async function scratchTopic(name: string, partitions?: number): Promise<string> {

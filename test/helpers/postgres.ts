@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import pg from 'pg';
-import { freePort } from '../../infra/services.js';
+import { freePort } from '../../workers/services.js';
 import { download, installOnce, run } from '../../infra/stack/install.js';
-import { CACHE_DIR, LOG_DIR, ensureDir } from '../../infra/stack/paths.js';
+import { CACHE_DIR, LOG_DIR, ensureDir } from '../../config/paths.js';
 import { VERSIONS } from '../../infra/versions.js';
 
 export const POSTGRES_VERSION = VERSIONS.postgresTest;

@@ -1,6 +1,6 @@
 /** Looking into a composition's workflow from tests: what it is waiting on right now. */
 import { Client, Connection } from '@temporalio/client';
-import { temporalEndpoint, temporalNamespace } from '../../infra/endpoints.js';
+import { temporalEndpoint, temporalNamespace } from '../../config/endpoints.js';
 
 export interface PendingActivity {
   type: string;

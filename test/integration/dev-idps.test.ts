@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { SignJWT, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify } from 'jose';
-import { IDP_NAMES, idpEndpoint, tokenAudience, type IdpName } from '../../infra/endpoints.js';
+import { IDP_NAMES, idpEndpoint, tokenAudience, type IdpName } from '../../config/endpoints.js';
 import { mintToken, rotateKey } from '../../infra/idp/client.js';
 import { stackReady } from '../helpers/stack.js';
 

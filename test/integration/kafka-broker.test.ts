@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { kafkaBrokers } from '../../infra/endpoints.js';
+import { kafkaBrokers } from '../../config/endpoints.js';
 import { stackReady } from '../helpers/stack.js';
 
 let kafka: Kafka;

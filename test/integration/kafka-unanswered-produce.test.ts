@@ -8,20 +8,19 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { vrsScreeningSteps } from '../../audit/examples/vrs-screening.js';
-import { readToEnd } from '../../audit/kafka/reader.js';
-import { ledgerStatus } from '../../audit/ledger/status.js';
-import { withLedgerStore } from '../../audit/ledger/store.js';
-import { withTemporal } from '../../audit/ledger/temporal-client.js';
-import { readAuditEvents } from '../../audit/kafka/reader.js';
+import { readAuditEvents, readToEnd } from '../../kafka/reader.js';
+import { ledgerStatus } from '../../ledger/status.js';
+import { withLedgerStore } from '../../ledger/open-store.js';
+import { withTemporal } from '../../ledger/temporal-client.js';
 import { AuditSerializer } from '../../audit/serializer.js';
 import { verify } from '../../audit/verify.js';
 import { runStep } from '../../cli/demo/vrs-over-http.js';
 import { mintVrsTokens, type VrsTokens } from '../../cli/demo/vrs-tokens.js';
 import { newCompositionId } from '../../client/coordination-client.js';
 import { GatewayHttp, type HttpResult } from '../../client/gateway-http.js';
-import { within } from '../../infra/deadline.js';
-import { LOCAL_PORTS, schemaRegistryEndpoint } from '../../infra/endpoints.js';
-import { Services } from '../../infra/services.js';
+import { within } from '../../lib/deadline.js';
+import { LOCAL_PORTS, schemaRegistryEndpoint } from '../../config/endpoints.js';
+import { Services } from '../../workers/services.js';
 import { kill } from '../../infra/stack/process.js';
 import { up } from '../../infra/stack/stack.js';
 import { distinct } from '../helpers/audit-topic.js';
@@ -112,7 +111,7 @@ test('an appended produce whose answer is lost, then Kafka SIGKILLed and down pa
   const victimReply = step(victim!, 2);
   const { request } = await within(swallowed, 60_000, 'the victim\'s produce request to be answered by the broker');
   assert.ok(request.includes(Buffer.from(victim!)), 'the swallowed request carries the victim\'s event');
-  assert.equal(kill('kafka'), true);
+  assert.equal(await kill('kafka'), true);
 
   // Meanwhile every other composition publishes its step 3, to both partitions.
   const othersReplies = others.map((id) => step(id, 2));

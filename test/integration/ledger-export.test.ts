@@ -8,13 +8,13 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { devPublicKeyFile } from '../../audit/bundle/signing-key.js';
+import { devPublicKeyFile } from '../../ledger/signing-key.js';
 import { mintVrsTokens } from '../../cli/demo/vrs-tokens.js';
 import { runVrsScreening } from '../../cli/demo/vrs-over-http.js';
 import { newCompositionId } from '../../client/coordination-client.js';
 import { GatewayHttp } from '../../client/gateway-http.js';
-import { ROOT } from '../../infra/stack/paths.js';
-import { Services } from '../../infra/services.js';
+import { ROOT } from '../../config/paths.js';
+import { Services } from '../../workers/services.js';
 import { scratchLedgerUrl, scratchTopic } from '../helpers/ledger.js';
 import { stackReady } from '../helpers/stack.js';
 

@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { openLedgerStore, withLedgerStore, type LedgerStore } from '../../audit/ledger/store.js';
-import { within } from '../../infra/deadline.js';
+import { type LedgerStore } from '../../ledger/store.js';
+import { openLedgerStore, withLedgerStore } from '../../ledger/open-store.js';
+import { within } from '../../lib/deadline.js';
 import { CMP_A } from '../helpers/audit-streams.js';
 import { ledgerStoreCases, selfAuditCases, type OpenStore } from '../helpers/ledger-store-cases.js';
 import { waitFor } from '../helpers/wait.js';

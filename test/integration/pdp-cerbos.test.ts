@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { HTTP } from '@cerbos/http';
-import { pdpEndpoint } from '../../infra/endpoints.js';
+import { pdpEndpoint } from '../../config/endpoints.js';
 import { stackReady } from '../helpers/stack.js';
 
 let pdp: HTTP;

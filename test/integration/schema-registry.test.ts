@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, test } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
+import { schemaRegistryEndpoint } from '../../config/endpoints.js';
 import { down, up } from '../../infra/stack/stack.js';
 import { stackReady } from '../helpers/stack.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { before, test } from 'node:test';
-import { LOCAL_PORTS } from '../../infra/endpoints.js';
+import { LOCAL_PORTS } from '../../config/endpoints.js';
 import { kill } from '../../infra/stack/process.js';
 import { ComponentError, down, status, up } from '../../infra/stack/stack.js';
 import { stackReady } from '../helpers/stack.js';
@@ -27,7 +27,7 @@ test('status lists every component with address, pid and health', async () => {
 
 test('a killed component is restarted by up, and only that one', async () => {
   const [beforeKill] = await status({ only: ['idp-partner'] });
-  assert.ok(kill('idp-partner'));
+  assert.ok(await kill('idp-partner'));
   await waitFor(async () => !(await status({ only: ['idp-partner'] }))[0]!.healthy, { what: 'idp-partner to go down' });
   const { outcomes } = await up();
   assert.equal(outcomes['idp-partner'], 'started');

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { temporalEndpoint, temporalNamespace } from '../../infra/endpoints.js';
+import { temporalEndpoint, temporalNamespace } from '../../config/endpoints.js';
 import '../helpers/quiet-temporal.js';
 import { stackReady } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, exportSPKI, generateKeyPair, importJWK, type JWK } from 'jose';
-import { idpEndpoint, tokenAudience } from '../../infra/endpoints.js';
+import { idpEndpoint, tokenAudience } from '../../config/endpoints.js';
 import { mintToken } from '../../infra/idp/client.js';
 import { AGENT_BLOCK, compositionAtStep, view } from '../helpers/compositions.js';
 import { distinct, topicEvents } from '../helpers/audit-topic.js';

@@ -6,7 +6,7 @@ import { vrsScreeningSteps } from '../../audit/examples/vrs-screening.js';
 import { vrsAssertions } from '../../audit/invariants.js';
 import { verify } from '../../audit/verify.js';
 import { runStep } from '../../cli/demo/vrs-over-http.js';
-import { idpEndpoint } from '../../infra/endpoints.js';
+import { idpEndpoint } from '../../config/endpoints.js';
 import { compositionAtStep, view } from '../helpers/compositions.js';
 import { distinct, topicEvents } from '../helpers/audit-topic.js';
 import { gatewayFixture } from '../helpers/gateway-fixture.js';

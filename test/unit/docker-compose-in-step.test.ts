@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { LOCAL_PORTS } from '../../infra/endpoints.js';
-import { ROOT } from '../../infra/stack/paths.js';
+import { LOCAL_PORTS } from '../../config/endpoints.js';
+import { ROOT } from '../../config/paths.js';
 
 interface Compose {
   services: Record<string, { ports?: string[] }>;

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { ESLint } from 'eslint';
-import { ROOT } from '../../infra/stack/paths.js';
+import { ROOT } from '../../config/paths.js';
 
 const bin = (pkg: string, rel: string) => createRequire(import.meta.url).resolve(`${pkg}/${rel}`);
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ESLint } from 'eslint';
-import { ROOT } from '../../infra/stack/paths.js';
+import { ROOT } from '../../config/paths.js';
 
 // Type information is not needed for these rules, and the snippets are not files of the project.
 const eslint = new ESLint({

@@ -1,10 +1,10 @@
 /** The three dev IdPs (firm = humans, partner = a second organisation, internal = services and agents). */
 import { join } from 'node:path';
-import { LOCAL_PORTS, idpEndpoint, type IdpName } from '../../endpoints.js';
+import { LOCAL_PORTS, idpEndpoint, type IdpName } from '../../../config/endpoints.js';
 import type { SigningAlg } from '../../idp/keys.js';
 import type { Component } from '../component.js';
 import { httpOk } from '../health.js';
-import { DATA_DIR, ROOT } from '../paths.js';
+import { DATA_DIR, ROOT } from '../../../config/paths.js';
 
 /** Different algorithms per organisation, as in a real federation; all are on the verifier's allow-list. */
 const ALGORITHMS: Record<IdpName, SigningAlg> = { firm: 'RS256', partner: 'ES256', internal: 'EdDSA' };

@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { LOCAL_PORTS, kafkaBrokers, kafkaEndpoint } from '../../endpoints.js';
+import { LOCAL_PORTS, kafkaBrokers, kafkaEndpoint } from '../../../config/endpoints.js';
 import { VERSIONS } from '../../versions.js';
 import type { Component } from '../component.js';
 import { installOnce, mavenCopyDependencies, run } from '../install.js';
 import { installJava, javaBinary } from '../java.js';
-import { CACHE_DIR, DATA_DIR, ROOT, ensureDir } from '../paths.js';
+import { CACHE_DIR, DATA_DIR, ROOT, ensureDir } from '../../../config/paths.js';
 
 const libDir = join(CACHE_DIR, `kafka-${VERSIONS.kafka}`);
 const dataDir = join(DATA_DIR, 'kafka');

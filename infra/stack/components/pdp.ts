@@ -2,10 +2,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { LOCAL_PORTS, pdpEndpoint } from '../../endpoints.js';
+import { LOCAL_PORTS, pdpEndpoint } from '../../../config/endpoints.js';
 import type { Component } from '../component.js';
 import { httpOk } from '../health.js';
-import { DATA_DIR, ROOT, ensureDir } from '../paths.js';
+import { DATA_DIR, ROOT, ensureDir } from '../../../config/paths.js';
 
 export const POLICY_DIR = join(ROOT, 'infra', 'cerbos', 'policies');
 

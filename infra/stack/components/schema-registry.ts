@@ -4,13 +4,13 @@
  * restarts and old audit messages stay decodable.
  */
 import { join } from 'node:path';
-import { LOCAL_PORTS, schemaRegistryEndpoint } from '../../endpoints.js';
+import { LOCAL_PORTS, schemaRegistryEndpoint } from '../../../config/endpoints.js';
 import { VERSIONS } from '../../versions.js';
 import type { Component } from '../component.js';
 import { httpOk } from '../health.js';
 import { download, extractTarGz, installOnce } from '../install.js';
 import { installJava, javaBinary } from '../java.js';
-import { CACHE_DIR, DATA_DIR, ensureDir } from '../paths.js';
+import { CACHE_DIR, DATA_DIR, ensureDir } from '../../../config/paths.js';
 
 const appDir = join(CACHE_DIR, `apicurio-registry-${VERSIONS.apicurio}`);
 const artifactUrl = `https://repo1.maven.org/maven2/io/apicurio/apicurio-registry-app/${VERSIONS.apicurio}/apicurio-registry-app-${VERSIONS.apicurio}-all.tar.gz`;

@@ -2,13 +2,14 @@
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto'; // CommonJS: its namespaces are not named exports under ESM
-import { LOCAL_PORTS, temporalEndpoint, temporalNamespace, temporalUiUrl } from '../../endpoints.js';
+import { LOCAL_PORTS, temporalEndpoint, temporalNamespace, temporalUiUrl } from '../../../config/endpoints.js';
 import { VERSIONS } from '../../versions.js';
 import { COMPOSITION_SEARCH_ATTRIBUTES } from '../../../schemas/search-attributes.js';
 import type { Component } from '../component.js';
 import { httpOk } from '../health.js';
 import { installOnce, pipInstall } from '../install.js';
-import { CACHE_DIR, DATA_DIR, ensureDir } from '../paths.js';
+import { CACHE_DIR, DATA_DIR, ensureDir } from '../../../config/paths.js';
+import { config } from '../../../config/index.js';
 
 const cliDir = join(CACHE_DIR, `temporal-cli-${VERSIONS.temporalCli}`);
 const testServerDir = join(CACHE_DIR, `temporal-test-server-${VERSIONS.temporalTestServer}`);
@@ -76,7 +77,7 @@ export function temporalComponent(): Component {
         ...COMPOSITION_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
       ];
       // The gateway serves the codec endpoint, so the Web UI can show decrypted payloads (tokens redacted).
-      args.push('--ui-codec-endpoint', process.env.COORD_UI_CODEC_ENDPOINT ?? `http://127.0.0.1:${process.env.COORD_GATEWAY_PORT ?? 8088}/codec`);
+      args.push('--ui-codec-endpoint', config().COORD_UI_CODEC_ENDPOINT ?? `http://127.0.0.1:${config().COORD_GATEWAY_PORT}/codec`);
       return { command: temporalCliPath(), args };
     },
     async healthy() {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import type { Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { exportableHistory, historyFromJson, historyToJson, type History } from '../../../audit/bundle/history-json.js';
-import { REDACTED, redactTokens } from '../../../client/redact-tokens.js';
+import { REDACTED, redactTokens } from '../../../audit/redact-tokens.js';
 import { EncryptionCodec } from '../../../client/payload-codec.js';
 
 const codec = new EncryptionCodec({ current: 'k1', keys: new Map([['k1', randomBytes(32)]]) });

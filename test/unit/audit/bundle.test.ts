@@ -10,10 +10,10 @@ import { decodeProtectedHeader } from 'jose';
 import { canonicalJson, sha256Ref } from '../../../audit/canonical.js';
 import { buildVrsExample } from '../../../audit/examples/vrs-screening.js';
 import { EVENTS_FILE, HISTORY_FILE, MANIFEST_FILE, SIGNATURE_FILE, type Manifest } from '../../../audit/bundle/format.js';
-import { loadOrCreateSigningKey, readPublicJwk, type SigningKey } from '../../../audit/bundle/signing-key.js';
+import { loadOrCreateSigningKey, readPublicJwk, type SigningKey } from '../../../ledger/signing-key.js';
 import { verifyBundle } from '../../../audit/bundle/verify.js';
 import { writeBundle, type BundleComposition } from '../../../audit/bundle/write.js';
-import { ROOT } from '../../../infra/stack/paths.js';
+import { ROOT } from '../../../config/paths.js';
 
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 const ids = ['cmp_BUNDLE0000000003', 'cmp_BUNDLE0000000001', 'cmp_BUNDLE0000000002'];
@@ -189,7 +189,7 @@ test('re-exporting without a key removes a stale signature', async () => {
 
 test('the dev signing key: created on first use in .data/signing (private.jwk 0600, public.jwk beside it), then reused', () => {
   const data = tmp('data-');
-  const script = `const m = await import(${JSON.stringify(join(ROOT, 'audit/bundle/signing-key.ts'))}); process.stdout.write((await m.loadOrCreateSigningKey()).kid);`;
+  const script = `const m = await import(${JSON.stringify(join(ROOT, 'ledger/signing-key.ts'))}); process.stdout.write((await m.loadOrCreateSigningKey()).kid);`;
   const run = () => {
     const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, COORD_DATA_DIR: data, COORD_SIGNING_KEY_FILE: '' } });
     assert.equal(res.status, 0, res.stderr);
@@ -203,19 +203,12 @@ test('the dev signing key: created on first use in .data/signing (private.jwk 06
   assert.deepEqual([pub.kty, pub.crv, pub.kid, pub.alg, 'd' in pub], ['OKP', 'Ed25519', kid, 'EdDSA', false]);
 });
 
-test('COORD_SIGNING_KEY_FILE names a provisioned key: a missing file is an error, a loose mode is tightened', async () => {
+test('a provisioned signing key (COORD_SIGNING_KEY_FILE, passed as `file`): a missing file is an error, a loose mode is tightened', async () => {
   const file = join(tmp('signing-'), 'provisioned.jwk');
-  const saved = process.env.COORD_SIGNING_KEY_FILE;
-  process.env.COORD_SIGNING_KEY_FILE = file;
-  try {
-    await assert.rejects(loadOrCreateSigningKey(), { message: `the signing key file ${file} does not exist` });
-    writeFileSync(file, readFileSync(await devStyleKey(tmp('signing-src-'))), { mode: 0o644 });
-    const one = await loadOrCreateSigningKey();
-    assert.equal((await loadOrCreateSigningKey()).kid, one.kid);
-    assert.match(one.kid, /^[\w-]{43}$/);
-    assert.equal(statSync(file).mode & 0o777, 0o600);
-  } finally {
-    if (saved === undefined) delete process.env.COORD_SIGNING_KEY_FILE;
-    else process.env.COORD_SIGNING_KEY_FILE = saved;
-  }
+  await assert.rejects(loadOrCreateSigningKey({ file }), { message: `the signing key file ${file} does not exist` });
+  writeFileSync(file, readFileSync(await devStyleKey(tmp('signing-src-'))), { mode: 0o644 });
+  const one = await loadOrCreateSigningKey({ file });
+  assert.equal((await loadOrCreateSigningKey({ file })).kid, one.kid);
+  assert.match(one.kid, /^[\w-]{43}$/);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
 });

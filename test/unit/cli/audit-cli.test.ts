@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT } from '../../../infra/stack/paths.js';
+import { ROOT } from '../../../config/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'coord-audit-'));
 const CMP = 'cmp_01HZQ4XY2N7K8R3V5W6P9T2QSL';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { httpStatusOf } from '../../../gateway/errors.js';
 import { redactTokens } from '../../../gateway/routes/codec.js';
-import { redactUrlTokens } from '../../../client/redact-tokens.js';
+import { redactUrlTokens } from '../../../audit/redact-tokens.js';
 import { REASON_CODES } from '../../../schemas/reason-codes.js';
 
 test('every reason code maps to its HTTP status', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT } from '../../../infra/stack/paths.js';
+import { ROOT } from '../../../config/paths.js';
 import { lifecycleMermaid } from '../../../schemas/mermaid.js';
 
 test('README.md contains the current lifecycle diagram (regenerate with: npx coord schemas diagram)', () => {

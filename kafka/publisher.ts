@@ -13,9 +13,9 @@
  * only after `deliveryTimeoutMs` (the caller's activity then retries it, visibly).
  */
 import { Partitioners, type Message, type RecordMetadata } from 'kafkajs';
-import type { AuditEvent } from '../../schemas/catalog.js';
-import type { AuditSerializer } from '../serializer.js';
-import { NO_PHASE_RECORDER, timed, type PhaseRecorder } from '../../infra/phase-timing.js';
+import type { AuditEvent } from '../schemas/catalog.js';
+import type { AuditSerializer } from '../audit/serializer.js';
+import { NO_PHASE_RECORDER, timed, type PhaseRecorder } from '../lib/phase-timing.js';
 import { ensureAuditTopic } from './audit-topic.js';
 import { createKafka, withAdmin } from './client.js';
 import { ProducerIdentity } from './producer-identity.js';

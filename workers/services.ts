@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { LOG_DIR, ROOT, ensureDir } from './stack/paths.js';
+import { LOG_DIR, ROOT, ensureDir } from '../config/paths.js';
 
 export interface ServiceProcess {
   name: string;
@@ -25,6 +25,11 @@ export interface ServicesOptions {
   tag?: string;
   /** also run the ledger process (ingest + self-audit) */
   ledger?: boolean;
+  /**
+   * also run a second worker on the same task queue: when one dies, the other takes its tasks once Temporal
+   * gives up on the dead one's sticky queue (2 s), instead of every task waiting for a restart
+   */
+  secondWorker?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -77,6 +82,7 @@ export async function stopProcess(proc: ServiceProcess, signal: NodeJS.Signals =
 /** The project's processes: entry point and the log line that says it is ready. */
 export const SERVICE_SPECS = {
   worker: { script: 'workers/worker.ts', readyMsg: 'worker ready' },
+  worker2: { script: 'workers/worker.ts', readyMsg: 'worker ready' },
   gateway: { script: 'gateway/main.ts', readyMsg: 'gateway listening' },
   ledger: { script: 'workers/ledger.ts', readyMsg: 'ledger ready' },
 } as const;
@@ -87,9 +93,12 @@ export class Services {
     readonly gatewayUrl: string,
     readonly env: NodeJS.ProcessEnv,
     readonly tag: string,
+    /** per process, what differs from `env` (each worker its own metrics port) */
+    private readonly envOf: Partial<Record<ServiceName, NodeJS.ProcessEnv>>,
     public worker: ServiceProcess,
     public gateway: ServiceProcess,
     public ledger: ServiceProcess | undefined,
+    public worker2: ServiceProcess | undefined,
   ) {}
 
   static async start(opts: ServicesOptions = {}): Promise<Services> {
@@ -102,21 +111,27 @@ export class Services {
       COORD_GATEWAY_PORT: String(opts.gatewayPort ?? 0),
       COORD_LEDGER_METRICS_ADDRESS: opts.env?.COORD_LEDGER_METRICS_ADDRESS ?? `127.0.0.1:${await freePort()}`,
     };
-    const launch = (name: ServiceName) => startProcess(name, SERVICE_SPECS[name].script, SERVICE_SPECS[name].readyMsg, env, tag);
-    const [worker, gateway, ledger] = await Promise.all([launch('worker'), launch('gateway'), opts.ledger ? launch('ledger') : undefined]);
+    const envOf: Partial<Record<ServiceName, NodeJS.ProcessEnv>> = opts.secondWorker ? { worker2: { COORD_METRICS_ADDRESS: `127.0.0.1:${await freePort()}` } } : {};
+    const launch = (name: ServiceName) => startProcess(name, SERVICE_SPECS[name].script, SERVICE_SPECS[name].readyMsg, { ...env, ...envOf[name] }, tag);
+    const [worker, gateway, ledger, worker2] = await Promise.all([
+      launch('worker'),
+      launch('gateway'),
+      opts.ledger ? launch('ledger') : undefined,
+      opts.secondWorker ? launch('worker2') : undefined,
+    ]);
     // a restarted gateway must come back on the same address
     env.COORD_GATEWAY_PORT = String(new URL(String(gateway.ready.url)).port);
-    return new Services(String(gateway.ready.url), env, tag, worker.proc, gateway.proc, ledger?.proc);
+    return new Services(String(gateway.ready.url), env, tag, envOf, worker.proc, gateway.proc, ledger?.proc, worker2?.proc);
   }
 
   /** The running processes, by name. */
   processes(): ServiceProcess[] {
-    return [this.worker, this.gateway, ...(this.ledger ? [this.ledger] : [])];
+    return [this.worker, this.gateway, ...(this.ledger ? [this.ledger] : []), ...(this.worker2 ? [this.worker2] : [])];
   }
 
   /** Starts a fresh `name` process with the same configuration (after it exited). */
   async restart(name: ServiceName): Promise<ServiceProcess> {
-    const { proc } = await startProcess(name, SERVICE_SPECS[name].script, SERVICE_SPECS[name].readyMsg, this.env, this.tag);
+    const { proc } = await startProcess(name, SERVICE_SPECS[name].script, SERVICE_SPECS[name].readyMsg, { ...this.env, ...this.envOf[name] }, this.tag);
     this[name] = proc;
     return proc;
   }

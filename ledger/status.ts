@@ -4,7 +4,7 @@
  * window. Safe while the ledger process runs too: both write the same verdicts.
  */
 import type { Client } from '@temporalio/client';
-import { schemaRegistryEndpoint } from '../../infra/endpoints.js';
+import { schemaRegistryEndpoint } from '../config/endpoints.js';
 import { catchUp } from './consumer.js';
 import { SelfAudit, type SelfAuditReport } from './self-audit.js';
 import type { LedgerStore } from './store.js';

@@ -4,9 +4,9 @@
  * duplicate (already stored, or earlier in the same batch) writes nothing, and a message redelivered
  * after a crash is judged exactly as the first time.
  */
-import { canonicalJson } from '../canonical.js';
-import type { AuditEvent } from '../../schemas/catalog.js';
-import { sequenceOf } from '../event-id.js';
+import { canonicalJson } from '../audit/canonical.js';
+import type { AuditEvent } from '../schemas/catalog.js';
+import { sequenceOf } from '../audit/event-id.js';
 import { admit, type ChainLookup } from './classify.js';
 import type { CanonicalRow, LedgerHead, QuarantineRow, SourcePosition } from './records.js';
 import type { IngestBatch, LedgerStore } from './store.js';

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
 import { createKafka } from '../kafka/client.js';
 import { highWatermarks } from '../kafka/reader.js';
-import { within } from '../../infra/deadline.js';
+import { within } from '../lib/deadline.js';
 import { Failpoint } from './failpoint.js';
 import { Ingestor, type IngestStats, type TopicMessage } from './ingest.js';
 import type { LedgerStore } from './store.js';
@@ -36,13 +36,15 @@ export interface LedgerConsumerOptions {
   decoder: MessageDecoder;
   topic: string;
   groupId?: string;
+  /** crash injection for recovery tests (`before-db-commit:<n>` | `after-db-commit:<n>`); unset in operation */
+  failpoint?: string;
   onBatch?: (info: BatchInfo) => void;
 }
 
 export class LedgerConsumer {
   private readonly consumer: Consumer;
   private readonly ingestor: Ingestor;
-  private readonly failpoint = new Failpoint();
+  private readonly failpoint: Failpoint;
   /** next offset ingested per partition, as far as this process knows */
   readonly reached = new Map<number, bigint>();
 
@@ -52,6 +54,7 @@ export class LedgerConsumer {
       allowAutoTopicCreation: false,
     });
     this.ingestor = new Ingestor(opts.store, opts.decoder);
+    this.failpoint = new Failpoint(opts.failpoint);
   }
 
   async start(): Promise<void> {

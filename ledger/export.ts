@@ -6,11 +6,11 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import { writeBundle, type BundleComposition } from '../bundle/write.js';
-import type { Manifest } from '../bundle/format.js';
-import type { SigningKey } from '../bundle/signing-key.js';
-import { fetchAllRunHistories, type History } from '../../client/histories.js';
-import type { AuditEvent } from '../../schemas/catalog.js';
+import { writeBundle, type BundleComposition } from '../audit/bundle/write.js';
+import type { Manifest } from '../audit/bundle/format.js';
+import type { SigningKey } from './signing-key.js';
+import { fetchAllRunHistories, type History } from '../client/histories.js';
+import type { AuditEvent } from '../schemas/catalog.js';
 import type { EventFilter } from './query.js';
 import { allEvents, type LedgerStore } from './store.js';
 

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
-import { DeadlineError, within } from '../../infra/deadline.js';
-import type { AuditEvent } from '../../schemas/catalog.js';
-import type { AuditSerializer } from '../serializer.js';
+import { DeadlineError, within } from '../lib/deadline.js';
+import type { AuditEvent } from '../schemas/catalog.js';
+import type { AuditSerializer } from '../audit/serializer.js';
 import { createKafka, withAdmin } from './client.js';
 
 export interface ReadOptions {

@@ -4,7 +4,7 @@
  * and the schema it names must be the one the event claims (`schema_id`); otherwise the event has an
  * unknown schema. A registry that cannot be reached is an error (retry), never a verdict.
  */
-import { RegistryRest } from '../registry-client.js';
+import { RegistryRest } from '../audit/registry-client.js';
 
 export type WireDecoding = { ok: true; value: unknown } | { ok: false; reason: 'unknown_schema' | 'invalid_event'; detail: string; value: unknown };
 

@@ -7,8 +7,8 @@
  * When no worker answers within the deadline, it is reported as unverifiable rather than guessed at.
  */
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
-import { stateQuery, WORKFLOW_TYPE } from '../../workflows/definitions.js';
-import type { CompositionView } from '../../workflows/types.js';
+import { stateQuery, WORKFLOW_TYPE } from '../workflows/definitions.js';
+import type { CompositionView } from '../workflows/types.js';
 
 export type WorkflowHead =
   | { composition_id: string; found: true; status: WorkflowExecutionStatusName; sequence: number; last_hash: string | null }

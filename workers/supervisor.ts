@@ -1,6 +1,7 @@
 /**
  * Keeps `npm start`'s processes running: a worker, gateway or ledger that exits unexpectedly is started
- * again after a backoff (1 s, doubling to 30 s; back to 1 s once it has run for a minute), and every exit
+ * again at once, and again after a backoff if it keeps dying (1 s, doubling to 30 s; a process that ran for
+ * a minute starts afresh with an immediate restart), and every exit
  * and restart is logged (JSON lines) and counted (Prometheus, `coord_service_restarts_total{service}` and
  * `coord_service_up{service}` on COORD_SUPERVISOR_METRICS_ADDRESS). A process that will not even start is
  * retried on the same backoff; nothing is given up on while the supervisor runs.
@@ -58,7 +59,8 @@ export class Supervisor {
     for (;;) {
       const failures = (this.failures.get(name) ?? 0) + 1;
       this.failures.set(name, failures);
-      const backoffMs = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (failures - 1));
+      // a crash after a healthy run costs no wait; a crash loop backs off
+      const backoffMs = failures === 1 ? 0 : Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (failures - 2));
       await new Promise((resolve) => setTimeout(resolve, backoffMs));
       if (this.stopping) return;
       try {

@@ -3,9 +3,9 @@
  * composition: accept (the next link of the chain), an identical duplicate (a no-op: publishing is
  * at-least-once), or quarantine with a reason. Pure: the caller supplies the head and earlier hashes.
  */
-import { validateEvent, type AuditEvent } from '../../schemas/catalog.js';
-import { computeThisHash } from '../chain.js';
-import { eventIdFor, sequenceOf } from '../event-id.js';
+import { validateEvent, type AuditEvent } from '../schemas/catalog.js';
+import { computeThisHash } from '../audit/chain.js';
+import { eventIdFor, sequenceOf } from '../audit/event-id.js';
 import type { LedgerHead, QuarantineReason } from './records.js';
 
 export type Admission =

