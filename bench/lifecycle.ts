@@ -2,7 +2,7 @@
  * Benchmark: N compositions through the full §7b lifecycle (9 transitions each) with C in flight, on the
  * local stack, through the path users take — the HTTP gateway, real tokens from the dev IdPs, the real PDP,
  * real Kafka — and, in the same run against the same worker, N compositions through the bare baseline
- * workflow (workflows/baseline.ts: the same updates and state changes, no JWT/ABAC/audit activity).
+ * workflow (bench/workflows/baseline.ts: the same updates and state changes, no JWT/ABAC/audit activity).
  * Prints one JSON object: compositions/s of each and their ratio, transition latency percentiles (HTTP
  * request in → response out, which includes the audit ack), Temporal actions and Kafka events per
  * composition, the worker's peak RSS, and where a transition's time goes (`breakdown_ms`).
@@ -137,7 +137,8 @@ export async function runLifecycleBench(options: LifecycleBenchOptions): Promise
   await prepareBenchTopic(topic);
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
   log(`lifecycle: worker and gateway on task queue ${taskQueue}, audit topic ${topic}`);
-  const services = await Services.start({ taskQueue, tag: 'bench', env: { COORD_AUDIT_TOPIC: topic } });
+  // a worker that also registers the bare baseline workflow (bench/workflows/): production's never does
+  const services = await Services.start({ taskQueue, tag: 'bench', env: { COORD_AUDIT_TOPIC: topic }, workerArgs: ['--workflows', 'bench/workflows/index.ts'] });
   const connection = await Connection.connect({ address: temporalEndpoint().address });
   const workerPid = services.worker.child.pid!;
   const rss = new RssSampler(workerPid);

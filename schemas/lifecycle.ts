@@ -1,10 +1,12 @@
 /**
  * The declared lifecycle (ARCHITECTURE §4) as data: for each event, the states it may follow, the state
  * it leads to and what it needs of the lease. The workflow enforces it, `replayState` replays it, the
- * README's diagram is drawn from it. Actor types and scopes live with each event's registry metadata.
+ * README's diagram is drawn from it. Actor types and scopes live with each event's registry metadata; the
+ * lease's own rules (guards, effects, its payload fields, expiry) in schemas/lease.ts.
  */
 import { definitionOf } from './catalog.js';
 import type { Actor } from './envelope.js';
+import { applyLeaseEffect, claimWhileHeldRefusal, leaseGuardRefusal, type Lease, type LeaseEffect, type LeaseGuard } from './lease.js';
 import { REASON_CODES, type ReasonCode } from './reason-codes.js';
 import { SCHEMA_IDS, type SchemaId } from './schema-ids.js';
 
@@ -14,11 +16,6 @@ export type State = (typeof STATES)[number];
 export const START = 'none' as const;
 export type LifecycleState = State | typeof START;
 export const TERMINAL_STATES: readonly State[] = ['closed', 'cancelled'];
-
-/** What a transition needs of the lease: none held, one held, or one held by this very actor. */
-export type LeaseGuard = 'none' | 'held' | 'holder';
-/** What it does to the lease. */
-export type LeaseEffect = 'acquire' | 'extend' | 'clear';
 
 export interface Transition {
   readonly from: readonly LifecycleState[];
@@ -59,13 +56,6 @@ export const TRANSITIONS: Readonly<Record<SchemaId, readonly Transition[]>> = {
   [SCHEMA_IDS.accessDenied]: [{ from: ANY, to: 'same' }],
 };
 
-export interface Lease {
-  holder: string;
-  claimedAt: string;
-  windowSeconds: number;
-  expiresAt: string;
-}
-
 /** What the lifecycle knows of a composition: its state and its lease. */
 export interface LifecycleSnapshot {
   state: LifecycleState;
@@ -101,38 +91,20 @@ export function checkTransition(snapshot: LifecycleSnapshot, schemaId: string, a
   const candidates = TRANSITIONS[schemaId as SchemaId];
   const transition = candidates.find((t) => t.from.includes(snapshot.state));
   if (!transition) {
-    // A claim while someone holds the lease says so, rather than naming the state.
-    if (lease && candidates.some((t) => t.leaseEffect === 'acquire')) return refuse(REASON_CODES.leaseHeld, `the lease is held by ${lease.holder} until ${lease.expiresAt}`);
+    if (lease && candidates.some((t) => t.leaseEffect === 'acquire')) {
+      const held = claimWhileHeldRefusal(lease);
+      return refuse(held.code, held.message);
+    }
     return refuse(REASON_CODES.wrongState, `${schemaId} is not allowed in state "${snapshot.state}"`);
   }
-  if (transition.lease === 'none' && lease) return refuse(REASON_CODES.leaseHeld, `the lease is held by ${lease.holder} until ${lease.expiresAt}`);
-  if ((transition.lease === 'held' || transition.lease === 'holder') && !lease) return refuse(REASON_CODES.noLease, `${schemaId} needs an active lease`);
-  if (transition.lease === 'holder' && lease && lease.holder !== actor.id) {
-    return refuse(REASON_CODES.notLeaseHolder, `the lease is held by ${lease.holder}, not ${actor.id}`);
-  }
+  const leaseRefusal = leaseGuardRefusal(transition.lease, lease, actor, schemaId);
+  if (leaseRefusal) return refuse(leaseRefusal.code, leaseRefusal.message);
   return { ok: true, value: transition };
-}
-
-/** The lease fields an event's payload may carry (claim, renewal). */
-interface LeasePayload {
-  lease_holder?: string;
-  lease_window_seconds?: number;
-  claimed_at?: string;
-  renewed_at?: string;
-  lease_expires_at?: string;
 }
 
 /** The snapshot after an allowed transition. Pure. */
 export function applyTransition(snapshot: LifecycleSnapshot, transition: Transition, payload: unknown): LifecycleSnapshot {
-  const p = (payload ?? {}) as LeasePayload;
-  let lease = snapshot.lease;
-  if (transition.leaseEffect === 'acquire') {
-    lease = { holder: p.lease_holder!, claimedAt: p.claimed_at!, windowSeconds: p.lease_window_seconds!, expiresAt: p.lease_expires_at! };
-  } else if (transition.leaseEffect === 'extend' && lease) {
-    lease = { ...lease, windowSeconds: p.lease_window_seconds!, expiresAt: p.lease_expires_at! };
-  } else if (transition.leaseEffect === 'clear') {
-    lease = null;
-  }
+  const lease = applyLeaseEffect(snapshot.lease, transition.leaseEffect, payload);
   return { state: transition.to === 'same' ? snapshot.state : transition.to, lease };
 }
 

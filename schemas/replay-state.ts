@@ -10,10 +10,10 @@ import {
   applyTransition,
   checkScopes,
   checkTransition,
-  type Lease,
   type LifecycleState,
   type LifecycleSnapshot,
 } from './lifecycle.js';
+import type { Lease } from './lease.js';
 import { REASON_CODES, type ReasonCode } from './reason-codes.js';
 
 /** The fields replay reads; any audit event has them. */

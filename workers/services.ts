@@ -30,6 +30,8 @@ export interface ServicesOptions {
    * gives up on the dead one's sticky queue (2 s), instead of every task waiting for a restart
    */
   secondWorker?: boolean;
+  /** command-line arguments of the workers (benchmarks: `--workflows bench/workflows/index.ts`) */
+  workerArgs?: readonly string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -43,10 +45,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts a TypeScript entry point and resolves with the first JSON log line whose msg is `readyMsg`. */
-export async function startProcess(name: string, script: string, readyMsg: string, env: NodeJS.ProcessEnv, tag: string): Promise<{ proc: ServiceProcess; ready: Record<string, unknown> }> {
+export async function startProcess(name: string, script: string, readyMsg: string, env: NodeJS.ProcessEnv, tag: string, args: readonly string[] = []): Promise<{ proc: ServiceProcess; ready: Record<string, unknown> }> {
   const log = join(ensureDir(LOG_DIR), `${name}${tag ? `-${tag}` : ''}.log`);
   const out = createWriteStream(log, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr!.pipe(out);
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -95,6 +97,7 @@ export class Services {
     readonly tag: string,
     /** per process, what differs from `env` (each worker its own metrics port) */
     private readonly envOf: Partial<Record<ServiceName, NodeJS.ProcessEnv>>,
+    private readonly argsOf: Partial<Record<ServiceName, readonly string[]>>,
     public worker: ServiceProcess,
     public gateway: ServiceProcess,
     public ledger: ServiceProcess | undefined,
@@ -112,7 +115,8 @@ export class Services {
       COORD_LEDGER_METRICS_ADDRESS: opts.env?.COORD_LEDGER_METRICS_ADDRESS ?? `127.0.0.1:${await freePort()}`,
     };
     const envOf: Partial<Record<ServiceName, NodeJS.ProcessEnv>> = opts.secondWorker ? { worker2: { COORD_METRICS_ADDRESS: `127.0.0.1:${await freePort()}` } } : {};
-    const launch = (name: ServiceName) => startProcess(name, SERVICE_SPECS[name].script, SERVICE_SPECS[name].readyMsg, { ...env, ...envOf[name] }, tag);
+    const argsOf: Partial<Record<ServiceName, readonly string[]>> = opts.workerArgs ? { worker: opts.workerArgs, worker2: opts.workerArgs } : {};
+    const launch = (name: ServiceName) => startProcess(name, SERVICE_SPECS[name].script, SERVICE_SPECS[name].readyMsg, { ...env, ...envOf[name] }, tag, argsOf[name]);
     const [worker, gateway, ledger, worker2] = await Promise.all([
       launch('worker'),
       launch('gateway'),
@@ -121,7 +125,7 @@ export class Services {
     ]);
     // a restarted gateway must come back on the same address
     env.COORD_GATEWAY_PORT = String(new URL(String(gateway.ready.url)).port);
-    return new Services(String(gateway.ready.url), env, tag, envOf, worker.proc, gateway.proc, ledger?.proc, worker2?.proc);
+    return new Services(String(gateway.ready.url), env, tag, envOf, argsOf, worker.proc, gateway.proc, ledger?.proc, worker2?.proc);
   }
 
   /** The running processes, by name. */
@@ -131,7 +135,7 @@ export class Services {
 
   /** Starts a fresh `name` process with the same configuration (after it exited). */
   async restart(name: ServiceName): Promise<ServiceProcess> {
-    const { proc } = await startProcess(name, SERVICE_SPECS[name].script, SERVICE_SPECS[name].readyMsg, { ...this.env, ...this.envOf[name] }, this.tag);
+    const { proc } = await startProcess(name, SERVICE_SPECS[name].script, SERVICE_SPECS[name].readyMsg, { ...this.env, ...this.envOf[name] }, this.tag, this.argsOf[name]);
     this[name] = proc;
     return proc;
   }

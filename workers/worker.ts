@@ -2,8 +2,11 @@
  * The Temporal worker process: runs composition workflows and their activities. Registers the event
  * schemas at start (idempotent), exposes the SDK's Prometheus metrics, logs JSON, and shuts down gracefully
  * on SIGINT/SIGTERM (in-flight tasks finish, the Kafka producer is flushed and closed).
- * Usage: node --import tsx workers/worker.ts   (configuration from the environment, see README)
+ * Usage: node --import tsx workers/worker.ts [--workflows <entry.ts>]   (configuration from the environment,
+ * see README; --workflows names another bundle entry point, e.g. the benchmarks' bench/workflows/index.ts)
  */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { CerbosUdsClient } from '../activities/abac/cerbos-uds.js';
@@ -20,6 +23,7 @@ import { createLogger, temporalLogger } from '../lib/logger.js';
 import { workflowBundle } from './workflow-bundle.js';
 
 const settings = configOrExit();
+const { values: args } = parseArgs({ options: { workflows: { type: 'string' } } });
 const logger = createLogger('worker');
 const metricsAddress = settings.COORD_METRICS_ADDRESS;
 Runtime.install({ logger: temporalLogger(logger), telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } });
@@ -53,7 +57,7 @@ const worker = await Worker.create({
   namespace: temporalNamespace(),
   taskQueue,
   // prebuilt and cached: webpack stays out of the worker (about 150 MB less resident) and restarts are quicker
-  workflowBundle: await workflowBundle(),
+  workflowBundle: await workflowBundle(undefined, args.workflows ? resolve(args.workflows) : undefined),
   activities,
   dataConverter: encryptedDataConverter(),
   // A workflow cached on a worker that died gets its next task on the normal queue after this, not after 10 s.

@@ -13,7 +13,7 @@ import { CACHE_DIR, ROOT } from '../config/paths.js';
 import { WORKFLOWS_PATH } from './replay/recompute-audit.js';
 
 /** What the workflow bundle is built from: the workflow code, everything it imports, and the pinned SDK. */
-const SOURCE_DIRS = ['workflows', 'schemas', 'audit', 'activities'];
+const SOURCE_DIRS = ['workflows', 'schemas', 'audit', 'activities', 'bench/workflows'];
 const LOCKFILE = join(ROOT, 'package-lock.json');
 
 function tsFiles(dir: string): string[] {
@@ -21,8 +21,8 @@ function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
 
-export function sourcesKey(): string {
-  const hash = createHash('sha256');
+export function sourcesKey(workflowsPath: string = WORKFLOWS_PATH): string {
+  const hash = createHash('sha256').update(`${relative(ROOT, workflowsPath)}\0`);
   const files = [...SOURCE_DIRS.flatMap((d) => tsFiles(join(ROOT, d))).sort(), ...(existsSync(LOCKFILE) ? [LOCKFILE] : [])];
   for (const file of files) hash.update(`${relative(ROOT, file)}\0`).update(readFileSync(file)).update('\0');
   return hash.digest('hex').slice(0, 16);
@@ -38,11 +38,11 @@ function pruneStale(cacheDir: string, keep: string): void {
   }
 }
 
-async function build(cacheDir: string): Promise<WorkflowBundleOption> {
-  const file = join(cacheDir, `workflows-${sourcesKey()}.js`);
+async function build(cacheDir: string, workflowsPath: string): Promise<WorkflowBundleOption> {
+  const file = join(cacheDir, `workflows-${sourcesKey(workflowsPath)}.js`);
   // Read at once, not handed over as a path: a cache file pruned meanwhile cannot fail the replay.
   if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
   try {
     mkdirSync(cacheDir, { recursive: true });
     createFileOnce(file, code, 0o644);
@@ -55,9 +55,13 @@ async function build(cacheDir: string): Promise<WorkflowBundleOption> {
 
 const built = new Map<string, Promise<WorkflowBundleOption>>();
 
-/** The workflow bundle: from the cache when the sources are unchanged, else built (once per process). */
-export function workflowBundle(cacheDir = join(CACHE_DIR, 'workflows')): Promise<WorkflowBundleOption> {
-  let bundle = built.get(cacheDir);
-  if (!bundle) built.set(cacheDir, (bundle = build(cacheDir)));
+/**
+ * The workflow bundle of `workflowsPath` (production's workflows/index.ts unless a benchmark worker names
+ * its own): from the cache when the sources are unchanged, else built (once per process).
+ */
+export function workflowBundle(cacheDir = join(CACHE_DIR, 'workflows'), workflowsPath: string = WORKFLOWS_PATH): Promise<WorkflowBundleOption> {
+  const key = `${cacheDir}\0${workflowsPath}`;
+  let bundle = built.get(key);
+  if (!bundle) built.set(key, (bundle = build(cacheDir, workflowsPath)));
   return bundle;
 }

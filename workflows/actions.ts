@@ -3,6 +3,7 @@
  * workflow clock, the lease holder from the verified token, federated issuers from verified participant
  * tokens. A caller supplying one of those fields is refused: the ledger's account is authoritative.
  */
+import { LEASE_LEDGER_FIELDS, leasePayload } from '../schemas/lease.js';
 import { SCHEMA_IDS, type SchemaId } from '../schemas/schema-ids.js';
 import type { ActionName } from './types.js';
 
@@ -20,9 +21,7 @@ export const ACTION_SCHEMAS: Readonly<Record<ActionName, readonly SchemaId[]>> =
 
 /** Payload fields set by the ledger, per event. */
 export const LEDGER_FIELDS: Readonly<Partial<Record<SchemaId, readonly string[]>>> = {
-  [SCHEMA_IDS.leaseClaimed]: ['lease_holder', 'claimed_at', 'lease_expires_at'],
-  [SCHEMA_IDS.leaseRenewed]: ['lease_holder', 'renewed_at', 'lease_expires_at'],
-  [SCHEMA_IDS.leaseReleased]: ['lease_holder', 'released_at'],
+  ...LEASE_LEDGER_FIELDS,
   [SCHEMA_IDS.workStarted]: ['started_at'],
   [SCHEMA_IDS.lensRunStarted]: ['started_at'],
   [SCHEMA_IDS.psiRoundCompleted]: ['node_a_issuer', 'node_a_jwt_jti', 'node_b_issuer', 'node_b_jwt_jti'],
@@ -40,8 +39,6 @@ export const DEFAULTED_FIELDS: Readonly<Partial<Record<SchemaId, readonly string
   [SCHEMA_IDS.leaseRenewed]: ['lease_window_seconds'],
   [SCHEMA_IDS.leaseReleased]: ['reason'],
 };
-
-export const DEFAULT_LEASE_WINDOW_SECONDS = 1800;
 
 /** The schema an action emits, or undefined when the request names one the action cannot emit. */
 export function schemaForAction(action: ActionName, requested?: string): SchemaId | undefined {
@@ -64,20 +61,13 @@ export interface LedgerContext {
   participants?: { node_a: { issuer: string; jti: string }; node_b: { issuer: string; jti: string } };
 }
 
-const plusSeconds = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
-
 /** The full payload: the caller's part plus what the ledger sets. Validation happens on the whole event. */
 export function completePayload(schemaId: SchemaId, body: Record<string, unknown>, ctx: LedgerContext): Record<string, unknown> {
-  const window = typeof body.lease_window_seconds === 'number' ? body.lease_window_seconds : DEFAULT_LEASE_WINDOW_SECONDS;
+  const lease = leasePayload(schemaId, body, ctx.actorId, ctx.ts);
+  if (lease) return lease;
   switch (schemaId) {
     case SCHEMA_IDS.requested:
       return { composition_type: ctx.compositionType, ...body };
-    case SCHEMA_IDS.leaseClaimed:
-      return { lease_holder: ctx.actorId, lease_window_seconds: window, claimed_at: ctx.ts, lease_expires_at: plusSeconds(ctx.ts, window) };
-    case SCHEMA_IDS.leaseRenewed:
-      return { lease_holder: ctx.actorId, lease_window_seconds: window, renewed_at: ctx.ts, lease_expires_at: plusSeconds(ctx.ts, window) };
-    case SCHEMA_IDS.leaseReleased:
-      return { lease_holder: ctx.actorId, released_at: ctx.ts, reason: body.reason ?? 'completed' };
     case SCHEMA_IDS.psiRoundCompleted: {
       const p = ctx.participants;
       return p

@@ -3,7 +3,8 @@
  * pipeline: verify the token → required scopes → UDS ABAC decision → lifecycle check → build the audit
  * event deterministically (workflow clock, sequence, canonical hash) → publish it and wait for the
  * broker's ack → change state. A refusal changes nothing and is itself recorded (access_denied).
- * Leases are timers; the chain continues unbroken across continue-as-new.
+ * Leases are timers (workflows/lease-timer.ts; the rules in schemas/lease.ts); the chain continues unbroken
+ * across continue-as-new.
  */
 import {
   ActivityFailure,
@@ -22,12 +23,14 @@ import type { UnverifiedHints } from '../activities/jwt/refusal.js';
 import { appendToChain, EMPTY_CHAIN, type EventDraft } from '../audit/chain.js';
 import { validateEvent, type AuditEvent } from '../schemas/catalog.js';
 import type { AbacDecision } from '../schemas/envelope.js';
+import { expiryPayload } from '../schemas/lease.js';
 import { INITIAL_SNAPSHOT, START, applyTransition, checkScopes, checkTransition, isTerminal, type Transition } from '../schemas/lifecycle.js';
 import { REASON_CODES, type ReasonCode } from '../schemas/reason-codes.js';
 import { SCHEMA_IDS, type SchemaId } from '../schemas/schema-ids.js';
 import { COMPOSITION_STATE, COMPOSITION_TYPE, LEASE_HOLDER } from '../schemas/search-attributes.js';
 import { abacPrincipal } from './abac-principal.js';
 import { ACTION_SCHEMAS, completePayload, ledgerFieldSupplied, schemaForAction } from './actions.js';
+import { LeaseTimer } from './lease-timer.js';
 import { actionUpdates, attestSignal, lastHashQuery, leaseQuery, sequenceQuery, signalOutcomeQuery, stateQuery } from './definitions.js';
 import { LEDGER_ACTOR } from './ledger-actor.js';
 import { Mutex } from './mutex.js';
@@ -65,7 +68,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
   let head = input.carried?.head ?? EMPTY_CHAIN;
   const runs = (input.carried?.runs ?? 0) + 1;
   const signalOutcomes = new Map(input.carried?.signalOutcomes ?? []);
-  let leaseVersion = 0;
+  const leaseTimer = new LeaseTimer();
   let openingRefused = false;
   const lock = new Mutex();
 
@@ -93,7 +96,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     if (transition) {
       const before = snapshot.lease;
       snapshot = applyTransition(snapshot, transition, event.payload);
-      if (snapshot.lease !== before) leaseVersion += 1;
+      if (snapshot.lease !== before) leaseTimer.changed();
       upsertSearchAttributes([
         { key: COMPOSITION_STATE, value: snapshot.state },
         { key: COMPOSITION_TYPE, value: compositionType },
@@ -176,7 +179,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
   /** The lease timer fired: if nothing renewed or released it meanwhile, record the expiry. */
   async function expireLease(version: number): Promise<void> {
     const lease = snapshot.lease;
-    if (!lease || version !== leaseVersion) return;
+    if (!lease || !leaseTimer.isCurrent(version)) return;
     const transition = checkTransition(snapshot, SCHEMA_IDS.leaseExpired, LEDGER_ACTOR);
     if (!transition.ok) return;
     const ts = now();
@@ -187,7 +190,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
         ts_utc: ts,
         actor: LEDGER_ACTOR,
         auth: null,
-        payload: { lease_holder: lease.holder, claimed_at: lease.claimedAt, lease_expires_at: lease.expiresAt, expired_at: ts },
+        payload: expiryPayload(lease, ts),
         abac_decision: null,
       } as EventDraft,
       transition.value,
@@ -219,16 +222,8 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
         carried: { snapshot, head, runs, signalOutcomes: [...signalOutcomes] },
       });
     }
-    const version = leaseVersion;
-    const woken = () => leaseVersion !== version || isTerminal(snapshot.state) || (historyFull() && lock.idle && allHandlersFinished());
-    const lease = snapshot.lease;
-    if (lease) {
-      const remaining = Date.parse(lease.expiresAt) - Date.now();
-      const changed = remaining > 0 && (await condition(woken, remaining));
-      if (!changed) await lock.run(() => expireLease(version));
-    } else {
-      await condition(woken);
-    }
+    const expiring = await leaseTimer.untilExpiry(snapshot.lease, () => isTerminal(snapshot.state) || (historyFull() && lock.idle && allHandlersFinished()));
+    if (expiring !== undefined) await lock.run(() => expireLease(expiring));
   }
   await condition(allHandlersFinished);
   return view();

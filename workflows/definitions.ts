@@ -3,7 +3,7 @@
  * queries for reading — defined once here and imported by the client SDK and the gateway.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Lease } from '../schemas/lifecycle.js';
+import type { Lease } from '../schemas/lease.js';
 import { ACTION_NAMES, type ActionName, type ActionOutcome, type ActionRequest, type CompositionView } from './types.js';
 
 export const WORKFLOW_TYPE = 'compositionWorkflow';

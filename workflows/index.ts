@@ -1,3 +1,2 @@
-// The workflow bundle's entry point: every workflow type the worker registers.
+// The workflow bundle's entry point: every workflow type the production worker registers.
 export { compositionWorkflow } from './composition.js';
-export { baselineWorkflow } from './baseline.js';

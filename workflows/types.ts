@@ -1,6 +1,7 @@
 /** What goes in and out of the composition workflow: shared by the workflow, the client SDK and the gateway. */
 import type { ChainHead } from '../audit/chain.js';
-import type { Lease, LifecycleSnapshot, LifecycleState } from '../schemas/lifecycle.js';
+import type { Lease } from '../schemas/lease.js';
+import type { LifecycleSnapshot, LifecycleState } from '../schemas/lifecycle.js';
 import type { ReasonCode } from '../schemas/reason-codes.js';
 
 export const ACTION_NAMES = ['request', 'claim', 'renew', 'release', 'report', 'evidence', 'attest', 'reject', 'cancel'] as const;

@@ -10,7 +10,7 @@ import type { VrsTokens } from '../../cli/demo/vrs-tokens.js';
 import type { GatewayHttp } from '../../client/gateway-http.js';
 import { COMPOSITION_STATE, COMPOSITION_TYPE } from '../../schemas/search-attributes.js';
 import { LEDGER_FIELDS } from '../../workflows/actions.js';
-import { BASELINE_WORKFLOW_TYPE, baselineStep, type BaselineRequest, type baselineWorkflow } from '../../workflows/baseline.js';
+import { BASELINE_WORKFLOW_TYPE, baselineStep, type BaselineRequest, type baselineWorkflow } from '../workflows/baseline.js';
 import { since } from './stats.js';
 
 export const COMPOSITION_TYPE_NAME = 'vrs_screening';

@@ -5,12 +5,12 @@
  * decision, no audit event. What Temporal alone costs for the same lifecycle; the caller is trusted.
  */
 import { allHandlersFinished, condition, defineUpdate, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import { INITIAL_SNAPSHOT, START, applyTransition, checkTransition, isTerminal, type LifecycleState } from '../schemas/lifecycle.js';
-import type { SchemaId } from '../schemas/schema-ids.js';
-import { COMPOSITION_STATE, COMPOSITION_TYPE, LEASE_HOLDER } from '../schemas/search-attributes.js';
-import type { Actor } from '../schemas/envelope.js';
-import { completePayload } from './actions.js';
-import { Mutex } from './mutex.js';
+import { INITIAL_SNAPSHOT, START, applyTransition, checkTransition, isTerminal, type LifecycleState } from '../../schemas/lifecycle.js';
+import type { SchemaId } from '../../schemas/schema-ids.js';
+import { COMPOSITION_STATE, COMPOSITION_TYPE, LEASE_HOLDER } from '../../schemas/search-attributes.js';
+import type { Actor } from '../../schemas/envelope.js';
+import { completePayload } from '../../workflows/actions.js';
+import { Mutex } from '../../workflows/mutex.js';
 
 export const BASELINE_WORKFLOW_TYPE = 'baselineWorkflow';
 
