@@ -222,8 +222,13 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
         carried: { snapshot, head, runs, signalOutcomes: [...signalOutcomes] },
       });
     }
-    const expiring = await leaseTimer.untilExpiry(snapshot.lease, () => isTerminal(snapshot.state) || (historyFull() && lock.idle && allHandlersFinished()));
-    if (expiring !== undefined) await lock.run(() => expireLease(expiring));
+    const wait = leaseTimer.next(snapshot.lease, () => isTerminal(snapshot.state) || (historyFull() && lock.idle && allHandlersFinished()));
+    if (wait.timeoutMs !== undefined) {
+      const changed = wait.timeoutMs > 0 && (await condition(wait.woken, wait.timeoutMs));
+      if (!changed) await lock.run(() => expireLease(wait.version));
+    } else {
+      await condition(wait.woken);
+    }
   }
   await condition(allHandlersFinished);
   return view();

@@ -4,7 +4,6 @@
  * new deadline. A version counter tells a stale expiry (the lease changed while the expiry waited for the
  * composition's lock) from a real one. Deterministic: only Temporal's timer and the workflow clock.
  */
-import { condition } from '@temporalio/workflow';
 import { msUntilExpiry, type Lease } from '../schemas/lease.js';
 
 export class LeaseTimer {
@@ -16,19 +15,14 @@ export class LeaseTimer {
   }
 
   /**
-   * Waits until `lease` runs out (resolves with the version to expire) or until the lease changes or
-   * `wake()` holds (resolves undefined). With no lease, waits only for a change or `wake()`.
+   * What to wait for next (synchronous on purpose: the workflow awaits `condition` itself, so the timer is
+   * started at exactly the point in the workflow's coroutine order it always was — an extra `await` layer
+   * here would start it a step later and break the replay of recorded histories; the replay corpus
+   * caught exactly that). `timeoutMs` undefined: no lease, wait for a change only; ≤ 0: already expired.
    */
-  async untilExpiry(lease: Lease | null, wake: () => boolean): Promise<number | undefined> {
+  next(lease: Lease | null, wake: () => boolean): { woken: () => boolean; timeoutMs: number | undefined; version: number } {
     const version = this.version;
-    const woken = () => this.version !== version || wake();
-    if (!lease) {
-      await condition(woken);
-      return undefined;
-    }
-    const remaining = msUntilExpiry(lease, Date.now());
-    const changed = remaining > 0 && (await condition(woken, remaining));
-    return changed ? undefined : version;
+    return { woken: () => this.version !== version || wake(), timeoutMs: lease ? msUntilExpiry(lease, Date.now()) : undefined, version };
   }
 
   /** True while nothing has changed the lease since `version`. */
