@@ -50,12 +50,40 @@ const unreachableNamed =
   });
 
 /**
+ * A read that timed out is sent once more: Apicurio has been seen to accept a GET and never answer it
+ * (a CI run: `GET /schemas/ids/7` → "Timeout (10000ms)" mid-test), and a read is safe to repeat. Writes are
+ * not retried here; their callers (activities) retry them as a whole.
+ */
+const GET_RETRIES = 1;
+const TIMED_OUT = /Timeout \(\d+ms\)/;
+
+const retryUnansweredReads =
+  (retries: number): RegistryMiddleware =>
+  () => {
+    let left = retries; // one middleware instance per call, kept across renew()
+    return {
+      async response(next, renew, request) {
+        try {
+          return await next();
+        } catch (failed) {
+          const message = (failed as { message?: unknown }).message;
+          if (left > 0 && request.method() === 'get' && typeof message === 'string' && TIMED_OUT.test(message)) {
+            left -= 1;
+            return renew();
+          }
+          throw failed;
+        }
+      },
+    };
+  };
+
+/**
  * The library's client. Its ajv runs non-strict (our schemas carry the registry metadata keyword
  * `x-coordination-ledger`) and without format checks (every date-time also has a pattern); the zod
  * contract is the strict validator anyway, and runs first.
  */
 export function createSchemaRegistry(registryUrl: string, timeoutMs = REGISTRY_TIMEOUT_MS): SchemaRegistry {
-  return new SchemaRegistry({ host: registryUrl, middlewares: [requestTimeout(timeoutMs), unreachableNamed(registryUrl)] }, { [SchemaType.JSON]: { strict: false, validateFormats: false } });
+  return new SchemaRegistry({ host: registryUrl, middlewares: [requestTimeout(timeoutMs), unreachableNamed(registryUrl), retryUnansweredReads(GET_RETRIES)] }, { [SchemaType.JSON]: { strict: false, validateFormats: false } });
 }
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
@@ -72,17 +100,21 @@ export class RegistryRest {
     private readonly timeoutMs = REGISTRY_TIMEOUT_MS,
   ) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  private async call<T>(method: string, path: string, body?: unknown, retries = method === 'GET' ? GET_RETRIES : 0): Promise<{ status: number; json: T }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE },
       signal: AbortSignal.timeout(this.timeoutMs),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     }).catch((err: unknown) => {
-      if ((err as Error).name === 'TimeoutError') throw err;
+      if ((err as Error).name === 'TimeoutError') {
+        if (retries > 0) return undefined; // a read that got no answer: asked once more below
+        throw err;
+      }
       const cause = (err as { cause?: { message?: string } }).cause?.message;
       throw new AuditContractError('ERR_REGISTRY_UNREACHABLE', `schema registry unreachable at ${this.baseUrl}: ${cause ?? String(err)}`);
     });
+    if (!res) return this.call<T>(method, path, body, retries - 1);
     const text = await res.text();
     return { status: res.status, json: (text ? JSON.parse(text) : null) as T };
   }

@@ -56,3 +56,33 @@ test('a registry that is down is reported as unreachable, never as a 400 or "not
     return true;
   });
 });
+
+test('a read that got no answer is asked once more (Apicurio has left one GET unanswered); a write is not', async () => {
+  let gets = 0;
+  let posts = 0;
+  const flaky = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      if (text.startsWith('POST')) return void (posts += 1); // never answered
+      gets += 1;
+      if (gets === 1) return; // the first read stays unanswered
+      const body = JSON.stringify({ schema: '{"type":"object"}', schemaType: 'JSON' });
+      socket.end(`HTTP/1.1 200 OK\r\ncontent-type: application/vnd.schemaregistry.v1+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    });
+  });
+  await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
+  const flakyUrl = `http://127.0.0.1:${(flaky.address() as { port: number }).port}`;
+  try {
+    assert.equal(await new RegistryRest(flakyUrl, 300).schemaById(7), '{"type":"object"}');
+    assert.equal(gets, 2);
+    gets = 0;
+    const schema = await createSchemaRegistry(flakyUrl, 300).getSchema(7);
+    assert.ok(schema, 'the library client got the schema on its second request');
+    assert.equal(gets, 2);
+    await assert.rejects(new RegistryRest(flakyUrl, 300).compatibleWithLatest('subject', '{}'), (err: Error) => err.name === 'TimeoutError');
+    assert.equal(posts, 1, 'a write is sent once');
+  } finally {
+    await new Promise((r) => flaky.close(r));
+  }
+});
