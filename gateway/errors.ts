@@ -3,12 +3,25 @@
  * SDK errors, and request problems. Bodies are `{ error: { code, message, … } }`.
  */
 import type { ClientErrorCode } from '../client/errors.js';
-import type { ReasonCode } from '../schemas/reason-codes.js';
+import { REFUSAL_HTTP_STATUS, type ReasonCode } from '../schemas/reason-codes.js';
 
-export type GatewayErrorCode = ReasonCode | ClientErrorCode | 'ERR_BAD_REQUEST' | 'ERR_UNSUPPORTED_MEDIA_TYPE';
+export type GatewayErrorCode =
+  | ReasonCode
+  | ClientErrorCode
+  | 'ERR_BAD_REQUEST'
+  | 'ERR_UNSUPPORTED_MEDIA_TYPE'
+  /** the request body is over the route's limit */
+  | 'ERR_PAYLOAD_TOO_LARGE'
+  /** too many requests from this source address or this caller; Retry-After says when to try again */
+  | 'ERR_RATE_LIMITED'
+  /** the Host header is not one the gateway answers to (a DNS-rebinding guard on the codec endpoints) */
+  | 'ERR_HOST_NOT_ALLOWED'
+  /** a payload given to /codec/decode was sealed with a key id the codec does not hold */
+  | 'ERR_CODEC_UNKNOWN_KEY';
 
 export function httpStatusOf(code: GatewayErrorCode): number {
-  if (code.startsWith('ERR_JWT_')) return 401;
+  // refusals: the table in schemas/reason-codes.ts
+  if (Object.hasOwn(REFUSAL_HTTP_STATUS, code)) return REFUSAL_HTTP_STATUS[code as ReasonCode];
   switch (code) {
     case 'ERR_SCOPE_MISSING':
     case 'ERR_ABAC_DENY':
@@ -22,8 +35,16 @@ export function httpStatusOf(code: GatewayErrorCode): number {
     case 'ERR_NO_LEASE':
     case 'ERR_COMPOSITION_CLOSED':
       return 409;
+    case 'ERR_HOST_NOT_ALLOWED':
+      return 403;
+    case 'ERR_PAYLOAD_TOO_LARGE':
+      return 413;
     case 'ERR_UNSUPPORTED_MEDIA_TYPE':
       return 415;
+    case 'ERR_RATE_LIMITED':
+      return 429;
+    case 'ERR_CODEC_UNKNOWN_KEY':
+      return 400;
     case 'ERR_INVALID_PAYLOAD':
     case 'ERR_UNKNOWN_SCHEMA':
       return 422;

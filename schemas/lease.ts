@@ -4,12 +4,16 @@
  * Pure functions only; the lifecycle table (schemas/lifecycle.ts) names a guard and an effect per
  * transition, and the workflow's timer (workflows/lease-timer.ts) waits for `msUntilExpiry`.
  */
-import type { Actor } from './envelope.js';
 import { REASON_CODES, type ReasonCode } from './reason-codes.js';
 import { SCHEMA_IDS, type SchemaId } from './schema-ids.js';
 
 export interface Lease {
   holder: string;
+  /**
+   * The issuer of the holder's token: a lease is held by (issuer, id), so a token of another issuer naming
+   * the same client id is not the holder. Absent on leases taken before this was recorded.
+   */
+  holderIssuer?: string;
   claimedAt: string;
   windowSeconds: number;
   expiresAt: string;
@@ -27,11 +31,30 @@ export type LeaseRefusal = { code: ReasonCode; message: string };
 
 const heldBy = (lease: Lease) => `the lease is held by ${lease.holder} until ${lease.expiresAt}`;
 
-/** Why `guard` refuses this actor, or undefined when it allows. */
-export function leaseGuardRefusal(guard: LeaseGuard | undefined, lease: Lease | null, actor: Pick<Actor, 'id'>, schemaId: string): LeaseRefusal | undefined {
+/** The caller as the lease sees it: its actor id and the issuer that vouched for it. */
+export interface LeaseCaller {
+  id: string;
+  issuer: string | undefined;
+  /** replaying a history recorded before leases were bound to their issuer: compare ids only */
+  byIdOnly?: boolean;
+}
+
+/** Is `caller` the lease's holder: the same id from the same issuer (when the lease recorded one)? */
+export function isHolder(lease: Lease, caller: LeaseCaller): boolean {
+  if (lease.holder !== caller.id) return false;
+  return caller.byIdOnly === true || lease.holderIssuer === undefined || lease.holderIssuer === caller.issuer;
+}
+
+/** Why `guard` refuses this caller, or undefined when it allows. */
+export function leaseGuardRefusal(guard: LeaseGuard | undefined, lease: Lease | null, caller: LeaseCaller, schemaId: string): LeaseRefusal | undefined {
   if (guard === 'none' && lease) return { code: REASON_CODES.leaseHeld, message: heldBy(lease) };
   if ((guard === 'held' || guard === 'holder') && !lease) return { code: REASON_CODES.noLease, message: `${schemaId} needs an active lease` };
-  if (guard === 'holder' && lease && lease.holder !== actor.id) return { code: REASON_CODES.notLeaseHolder, message: `the lease is held by ${lease.holder}, not ${actor.id}` };
+  if (guard === 'holder' && lease && !isHolder(lease, caller)) {
+    const who = lease.holder === caller.id ? `${caller.id} of another issuer (${caller.issuer ?? 'none'})` : caller.id;
+    // (a history replayed under the old rules keeps the old wording: the refusal it recorded must be rebuilt byte for byte)
+    const of = lease.holderIssuer && !caller.byIdOnly ? ` of ${lease.holderIssuer}` : '';
+    return { code: REASON_CODES.notLeaseHolder, message: `the lease is held by ${lease.holder}${of}, not ${who}` };
+  }
   return undefined;
 }
 
@@ -49,10 +72,12 @@ interface LeasePayload {
   lease_expires_at?: string;
 }
 
-/** The lease after a transition with `effect`, from the event's payload. */
-export function applyLeaseEffect(lease: Lease | null, effect: LeaseEffect | undefined, payload: unknown): Lease | null {
+/** The lease after a transition with `effect`, from the event's payload (and, on a claim, the claimant's issuer). */
+export function applyLeaseEffect(lease: Lease | null, effect: LeaseEffect | undefined, payload: unknown, issuer?: string): Lease | null {
   const p = (payload ?? {}) as LeasePayload;
-  if (effect === 'acquire') return { holder: p.lease_holder!, claimedAt: p.claimed_at!, windowSeconds: p.lease_window_seconds!, expiresAt: p.lease_expires_at! };
+  if (effect === 'acquire') {
+    return { holder: p.lease_holder!, ...(issuer ? { holderIssuer: issuer } : {}), claimedAt: p.claimed_at!, windowSeconds: p.lease_window_seconds!, expiresAt: p.lease_expires_at! };
+  }
   if (effect === 'extend' && lease) return { ...lease, windowSeconds: p.lease_window_seconds!, expiresAt: p.lease_expires_at! };
   if (effect === 'clear') return null;
   return lease;

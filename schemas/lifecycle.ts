@@ -36,11 +36,13 @@ export const TRANSITIONS: Readonly<Record<SchemaId, readonly Transition[]>> = {
     { from: ['in_progress'], to: 'in_progress', lease: 'none', leaseEffect: 'acquire' },
   ],
   [SCHEMA_IDS.leaseRenewed]: [{ from: ['leased', 'in_progress', 'evidence'], to: 'same', lease: 'holder', leaseEffect: 'extend' }],
-  [SCHEMA_IDS.workStarted]: [{ from: ['leased'], to: 'in_progress', lease: 'held' }],
-  [SCHEMA_IDS.lensRunStarted]: [{ from: ['leased', 'in_progress'], to: 'in_progress', lease: 'held' }],
+  // the holder's own work: only the lease holder (same id, same issuer) reports it
+  [SCHEMA_IDS.workStarted]: [{ from: ['leased'], to: 'in_progress', lease: 'holder' }],
+  [SCHEMA_IDS.lensRunStarted]: [{ from: ['leased', 'in_progress'], to: 'in_progress', lease: 'holder' }],
+  // reported by the fusion pipeline (a service of ours, ABAC), under the holder's lease
   [SCHEMA_IDS.psiRoundCompleted]: [{ from: ['in_progress'], to: 'in_progress', lease: 'held' }],
-  [SCHEMA_IDS.lensRunCompleted]: [{ from: ['in_progress'], to: 'in_progress', lease: 'held' }],
-  [SCHEMA_IDS.evidenceBlockEmitted]: [{ from: ['in_progress'], to: 'evidence', lease: 'held' }],
+  [SCHEMA_IDS.lensRunCompleted]: [{ from: ['in_progress'], to: 'in_progress', lease: 'holder' }],
+  [SCHEMA_IDS.evidenceBlockEmitted]: [{ from: ['in_progress'], to: 'evidence', lease: 'holder' }],
   [SCHEMA_IDS.matchesPublished]: [{ from: ['evidence'], to: 'evidence' }],
   [SCHEMA_IDS.leaseReleased]: [
     { from: ['evidence'], to: 'evidence', lease: 'holder', leaseEffect: 'clear' },
@@ -56,10 +58,18 @@ export const TRANSITIONS: Readonly<Record<SchemaId, readonly Transition[]>> = {
   [SCHEMA_IDS.accessDenied]: [{ from: ANY, to: 'same' }],
 };
 
-/** What the lifecycle knows of a composition: its state and its lease. */
+/**
+ * Work events any lease-holding party could report before leases were bound to their holder (2026-12).
+ * Histories recorded then replay under those rules (`legacyLeaseRules`); new actions never get them.
+ */
+const HELD_BEFORE_HOLDER_BINDING: ReadonlySet<string> = new Set([SCHEMA_IDS.workStarted, SCHEMA_IDS.lensRunStarted, SCHEMA_IDS.lensRunCompleted, SCHEMA_IDS.evidenceBlockEmitted]);
+
+/** What the lifecycle knows of a composition: its state, its lease and the evidence block it emitted. */
 export interface LifecycleSnapshot {
   state: LifecycleState;
   lease: Lease | null;
+  /** the `block_id` of the last evidence block emitted; closing, rejecting and publishing must name it */
+  evidenceBlock?: string;
 }
 
 export const INITIAL_SNAPSHOT: LifecycleSnapshot = { state: START, lease: null };
@@ -81,7 +91,12 @@ export function checkScopes(schemaId: string, scopes: readonly string[]): Check<
  * The lifecycle check (after ABAC): is this actor type allowed, and is the transition legal from the
  * current state and lease? Returns the transition that applies.
  */
-export function checkTransition(snapshot: LifecycleSnapshot, schemaId: string, actor: Pick<Actor, 'type' | 'id'>): Check<Transition> {
+export function checkTransition(
+  snapshot: LifecycleSnapshot,
+  schemaId: string,
+  actor: Pick<Actor, 'type' | 'id'>,
+  opts: { issuer?: string | undefined; legacyLeaseRules?: boolean } = {},
+): Check<Transition> {
   const def = definitionOf(schemaId);
   if (!def) return refuse(REASON_CODES.unknownSchema, `unknown schema_id "${schemaId}"`);
   if (!def.actorTypes.includes(actor.type)) {
@@ -97,15 +112,37 @@ export function checkTransition(snapshot: LifecycleSnapshot, schemaId: string, a
     }
     return refuse(REASON_CODES.wrongState, `${schemaId} is not allowed in state "${snapshot.state}"`);
   }
-  const leaseRefusal = leaseGuardRefusal(transition.lease, lease, actor, schemaId);
+  const guard = opts.legacyLeaseRules && transition.lease === 'holder' && HELD_BEFORE_HOLDER_BINDING.has(schemaId) ? 'held' : transition.lease;
+  const leaseRefusal = leaseGuardRefusal(guard, lease, { id: actor.id, issuer: opts.issuer, byIdOnly: opts.legacyLeaseRules === true }, schemaId);
   if (leaseRefusal) return refuse(leaseRefusal.code, leaseRefusal.message);
   return { ok: true, value: transition };
 }
 
-/** The snapshot after an allowed transition. Pure. */
-export function applyTransition(snapshot: LifecycleSnapshot, transition: Transition, payload: unknown): LifecycleSnapshot {
-  const lease = applyLeaseEffect(snapshot.lease, transition.leaseEffect, payload);
-  return { state: transition.to === 'same' ? snapshot.state : transition.to, lease };
+/** The payload field naming the evidence block, for the events that must name the one emitted. */
+const EVIDENCE_REFERENCE: Readonly<Partial<Record<SchemaId, string>>> = {
+  [SCHEMA_IDS.closed]: 'evidence_block_ref',
+  [SCHEMA_IDS.evidenceRejected]: 'evidence_block_ref',
+  [SCHEMA_IDS.matchesPublished]: 'block_id',
+};
+
+/**
+ * Closing, rejecting and publishing matches must name the evidence block this composition emitted: a
+ * human cannot attest evidence that does not exist. (Unknown for snapshots carried from before it was kept.)
+ */
+export function checkEvidenceReference(snapshot: LifecycleSnapshot, schemaId: string, payload: Record<string, unknown>): Check<true> {
+  const field = EVIDENCE_REFERENCE[schemaId as SchemaId];
+  if (!field || snapshot.evidenceBlock === undefined || payload[field] === snapshot.evidenceBlock) return { ok: true, value: true };
+  return refuse(REASON_CODES.evidenceMismatch, `payload.${field} must name the evidence block this composition emitted (${snapshot.evidenceBlock})`);
+}
+
+/** The snapshot after an allowed transition. Pure. `issuer`: the issuer of the token behind the event. */
+export function applyTransition(snapshot: LifecycleSnapshot, transition: Transition, payload: unknown, issuer?: string): LifecycleSnapshot {
+  const lease = applyLeaseEffect(snapshot.lease, transition.leaseEffect, payload, issuer);
+  const block = (payload as { block_id?: unknown } | null)?.block_id;
+  const emitted = transition.to === 'evidence' && snapshot.state !== 'evidence' && typeof block === 'string' ? { evidenceBlock: block } : {};
+  const next: LifecycleSnapshot = { state: transition.to === 'same' ? snapshot.state : transition.to, lease };
+  const evidenceBlock = 'evidenceBlock' in emitted ? emitted.evidenceBlock : snapshot.evidenceBlock;
+  return evidenceBlock === undefined ? next : { ...next, evidenceBlock };
 }
 
 export function isTerminal(state: LifecycleState): boolean {

@@ -14,6 +14,11 @@ export const REASON_CODES = {
   jwtUnknownKid: 'ERR_JWT_UNKNOWN_KID',
   jwtSignature: 'ERR_JWT_SIGNATURE',
   jwtClaims: 'ERR_JWT_CLAIMS',
+  jwtType: 'ERR_JWT_TYPE',
+  jwtCritical: 'ERR_JWT_CRIT',
+  jwtLifetime: 'ERR_JWT_LIFETIME',
+  /** the issuer may not assert this actor type, or a delegated token claims a human */
+  jwtActorType: 'ERR_JWT_ACTOR_TYPE',
   // Authorisation
   scopeMissing: 'ERR_SCOPE_MISSING',
   abacDeny: 'ERR_ABAC_DENY',
@@ -23,6 +28,8 @@ export const REASON_CODES = {
   leaseHeld: 'ERR_LEASE_HELD',
   noLease: 'ERR_NO_LEASE',
   notLeaseHolder: 'ERR_NOT_LEASE_HOLDER',
+  /** closing, rejecting or publishing names an evidence block other than the one this composition emitted */
+  evidenceMismatch: 'ERR_EVIDENCE_MISMATCH',
   unknownSchema: 'ERR_UNKNOWN_SCHEMA',
   // The request itself
   invalidPayload: 'ERR_INVALID_PAYLOAD',
@@ -32,3 +39,46 @@ export type ReasonCode = (typeof REASON_CODES)[keyof typeof REASON_CODES];
 
 /** New codes may be added (a compatible schema change); the pattern keeps them recognisable. */
 export const REASON_CODE_PATTERN = /^ERR_[A-Z][A-Z0-9_]*$/;
+
+/**
+ * The one table of what each refusal means to a caller: its HTTP status. Every reason code is a definitive
+ * refusal — never retried, recorded as `coordination.access_denied.v1`, and the `type` of the
+ * non-retryable Temporal ApplicationFailure that carries it. Only a dependency's network failure is
+ * retryable, and it is no reason code: see OUTAGE_CODES.
+ */
+export const REFUSAL_HTTP_STATUS: Readonly<Record<ReasonCode, number>> = {
+  ERR_JWT_MISSING: 401,
+  ERR_JWT_MALFORMED: 401,
+  ERR_JWT_EXPIRED: 401,
+  ERR_JWT_NOT_YET_VALID: 401,
+  ERR_JWT_ISSUER_UNTRUSTED: 401,
+  ERR_JWT_AUDIENCE: 401,
+  ERR_JWT_ALGORITHM: 401,
+  ERR_JWT_UNKNOWN_KID: 401,
+  ERR_JWT_SIGNATURE: 401,
+  ERR_JWT_CLAIMS: 401,
+  ERR_JWT_TYPE: 401,
+  ERR_JWT_CRIT: 401,
+  ERR_JWT_LIFETIME: 401,
+  ERR_JWT_ACTOR_TYPE: 403,
+  ERR_SCOPE_MISSING: 403,
+  ERR_ABAC_DENY: 403,
+  ERR_ACTOR_TYPE_NOT_ALLOWED: 403,
+  ERR_NOT_LEASE_HOLDER: 403,
+  ERR_WRONG_STATE: 409,
+  ERR_LEASE_HELD: 409,
+  ERR_NO_LEASE: 409,
+  ERR_EVIDENCE_MISMATCH: 409,
+  ERR_UNKNOWN_SCHEMA: 422,
+  ERR_INVALID_PAYLOAD: 422,
+};
+
+/**
+ * Outages: a dependency could not be reached. Retryable — activities retry them for as long as it takes (no
+ * decision, no transition), a reader gets 503 — and never recorded as a refusal.
+ */
+export const OUTAGE_CODES = {
+  /** the Temporal cluster, the PDP or the ledger store did not answer */
+  unavailable: 'ERR_UNAVAILABLE',
+  registryUnreachable: 'ERR_REGISTRY_UNREACHABLE',
+} as const;

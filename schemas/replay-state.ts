@@ -9,6 +9,7 @@ import {
   INITIAL_SNAPSHOT,
   applyTransition,
   checkScopes,
+  checkEvidenceReference,
   checkTransition,
   type LifecycleState,
   type LifecycleSnapshot,
@@ -21,7 +22,7 @@ export interface ReplayableEvent {
   event_id: string;
   schema_id: string;
   actor: Pick<Actor, 'type' | 'id'>;
-  auth: { scopes: readonly string[] } | null;
+  auth: { scopes: readonly string[]; issuer?: string } | null;
   abac_decision: Pick<AbacDecision, 'outcome'> | null;
   payload: unknown;
 }
@@ -54,9 +55,9 @@ export class LifecycleReplay {
       this.invalid = { index, event_id: event.event_id, schema_id: event.schema_id, ...problem };
       return this.invalid;
     }
-    const check = checkTransition(this.snapshot, event.schema_id, event.actor);
+    const check = checkTransition(this.snapshot, event.schema_id, event.actor, { issuer: event.auth?.issuer });
     if (!check.ok) throw new Error('unreachable: stepProblem checked the transition');
-    this.snapshot = applyTransition(this.snapshot, check.value, event.payload);
+    this.snapshot = applyTransition(this.snapshot, check.value, event.payload, event.auth?.issuer);
     return undefined;
   }
 
@@ -83,6 +84,8 @@ function stepProblem(snapshot: LifecycleSnapshot, event: ReplayableEvent): { cod
       return { code: REASON_CODES.abacDeny, message: `${event.schema_id} was recorded without an ALLOW decision` };
     }
   }
-  const transition = checkTransition(snapshot, event.schema_id, event.actor);
-  return transition.ok ? undefined : transition;
+  const transition = checkTransition(snapshot, event.schema_id, event.actor, { issuer: event.auth?.issuer });
+  if (!transition.ok) return transition;
+  const evidence = checkEvidenceReference(snapshot, event.schema_id, (event.payload ?? {}) as Record<string, unknown>);
+  return evidence.ok ? undefined : evidence;
 }

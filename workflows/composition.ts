@@ -12,6 +12,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -24,13 +25,14 @@ import { appendToChain, EMPTY_CHAIN, type EventDraft } from '../audit/chain.js';
 import { validateEvent, type AuditEvent } from '../schemas/catalog.js';
 import type { AbacDecision } from '../schemas/envelope.js';
 import { expiryPayload } from '../schemas/lease.js';
-import { INITIAL_SNAPSHOT, START, applyTransition, checkScopes, checkTransition, isTerminal, type Transition } from '../schemas/lifecycle.js';
+import { INITIAL_SNAPSHOT, START, applyTransition, checkEvidenceReference, checkScopes, checkTransition, isTerminal, type Transition } from '../schemas/lifecycle.js';
 import { REASON_CODES, type ReasonCode } from '../schemas/reason-codes.js';
 import { SCHEMA_IDS, type SchemaId } from '../schemas/schema-ids.js';
 import { COMPOSITION_STATE, COMPOSITION_TYPE, LEASE_HOLDER } from '../schemas/search-attributes.js';
 import { abacPrincipal } from './abac-principal.js';
 import { ACTION_SCHEMAS, completePayload, ledgerFieldSupplied, schemaForAction } from './actions.js';
 import { LeaseTimer } from './lease-timer.js';
+import { participantsProblem } from './participants.js';
 import { actionUpdates, attestSignal, lastHashQuery, leaseQuery, sequenceQuery, signalOutcomeQuery, stateQuery } from './definitions.js';
 import { LEDGER_ACTOR } from './ledger-actor.js';
 import { Mutex } from './mutex.js';
@@ -47,6 +49,13 @@ const HEARTBEAT_TIMEOUT = '2s';
 const { verifyToken, authorize } = proxyActivities<CompositionActivities>({ startToCloseTimeout: '15s', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY_FOREVER });
 const { publishAuditEvent } = proxyActivities<CompositionActivities>({ startToCloseTimeout: '30s', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY_FOREVER });
 
+/**
+ * The trust-model rules of 2026-12 (leases bound to their holder's issuer, holder-only work, evidence
+ * references checked, PSI participants checked, composition_type checked) apply to every action taken after
+ * the upgrade; actions already in a history replay under the rules they were taken with.
+ */
+export const TRUST_MODEL_PATCH = 'trust-model-2026-12';
+
 const DEFAULT_HISTORY_LIMIT = 10_000;
 const OPENING_TIMEOUT = '1 hour';
 const KEPT_SIGNAL_OUTCOMES = 100;
@@ -62,7 +71,23 @@ class Refused extends Error {
   }
 }
 
+/**
+ * Workflow input is trusted only as far as Temporal vouches for it: state carried over is accepted only on a
+ * run continued from another run of this very workflow, and the composition id is the workflow id. Anything
+ * else (a client starting a workflow with a forged `carried` head or state) fails the run, closed.
+ */
+function checkInput(input: CompositionInput): void {
+  const info = workflowInfo();
+  if (input.compositionId !== info.workflowId) {
+    throw ApplicationFailure.nonRetryable(`compositionId ${JSON.stringify(input.compositionId)} is not the workflow id ${info.workflowId}`, 'ERR_INVALID_INPUT');
+  }
+  if (input.carried !== undefined && !info.continuedFromExecutionRunId) {
+    throw ApplicationFailure.nonRetryable('carried state is accepted only on a run continued from this workflow (continue-as-new)', 'ERR_INVALID_INPUT');
+  }
+}
+
 export async function compositionWorkflow(input: CompositionInput): Promise<CompositionView> {
+  checkInput(input);
   const { compositionId, compositionType } = input;
   let snapshot = input.carried?.snapshot ?? INITIAL_SNAPSHOT;
   let head = input.carried?.head ?? EMPTY_CHAIN;
@@ -95,7 +120,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     head = nextHead;
     if (transition) {
       const before = snapshot.lease;
-      snapshot = applyTransition(snapshot, transition, event.payload);
+      snapshot = applyTransition(snapshot, transition, event.payload, event.auth?.issuer);
       if (snapshot.lease !== before) leaseTimer.changed();
       upsertSearchAttributes([
         { key: COMPOSITION_STATE, value: snapshot.state },
@@ -118,16 +143,19 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     }
   }
 
-  async function participantsOf(req: ActionRequest) {
+  async function participantsOf(req: ActionRequest, checked: boolean) {
     const a = req.participantTokens?.node_a;
     const b = req.participantTokens?.node_b;
     if (!a || !b) throw new Refused(REASON_CODES.invalidPayload, 'participant_tokens.node_a and participant_tokens.node_b are required for a PSI round');
     const [na, nb] = [await verified(a), await verified(b)];
+    const problem = checked ? participantsProblem(req.payload ?? {}, na, nb) : undefined;
+    if (problem) throw new Refused(problem.code, problem.message);
     return { node_a: { issuer: na.auth.issuer, jti: na.auth.jwt_jti }, node_b: { issuer: nb.auth.issuer, jti: nb.auth.jwt_jti } };
   }
 
   /** The pipeline. Returns the outcome; a refusal is recorded before it is returned. */
   async function perform(action: ActionName, req: ActionRequest): Promise<ActionOutcome> {
+    const current = patched(TRUST_MODEL_PATCH);
     const schemaId = schemaForAction(action, req.schemaId);
     const attempted = schemaId ?? ACTION_SCHEMAS[action][0]!;
     let identity: VerifiedIdentity | undefined;
@@ -144,11 +172,19 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
         environment: { time: now() },
       });
       if (decision.outcome !== 'ALLOW') throw new Refused(REASON_CODES.abacDeny, `UDS denied ${schemaId} (evaluation ${decision.uds_eval_id})`, { identity, decision });
-      const transition = checkTransition(snapshot, schemaId, identity.actor);
+      const transition = checkTransition(snapshot, schemaId, identity.actor, { issuer: identity.auth.issuer, legacyLeaseRules: !current });
       if (!transition.ok) throw new Refused(transition.code, transition.message, { identity, decision });
       const supplied = ledgerFieldSupplied(schemaId, req.payload ?? {});
       if (supplied) throw new Refused(REASON_CODES.invalidPayload, `payload.${supplied} is set by the ledger`, { identity, decision });
-      const participants = schemaId === SCHEMA_IDS.psiRoundCompleted ? await participantsOf(req) : undefined;
+      if (current) {
+        const evidence = checkEvidenceReference(snapshot, schemaId, req.payload ?? {});
+        if (!evidence.ok) throw new Refused(evidence.code, evidence.message, { identity, decision });
+        const statedType = (req.payload ?? {}).composition_type;
+        if (schemaId === SCHEMA_IDS.requested && statedType !== undefined && statedType !== compositionType) {
+          throw new Refused(REASON_CODES.invalidPayload, `payload.composition_type must be the composition's type (${compositionType})`, { identity, decision });
+        }
+      }
+      const participants = schemaId === SCHEMA_IDS.psiRoundCompleted ? await participantsOf(req, current) : undefined;
 
       const ts = now();
       const draft = {
@@ -166,11 +202,16 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
       const extra = { identity, decision, ...err.extra };
-      // A refusal keeps the state: recorded, with no transition applied.
+      // A refusal keeps the state: recorded, with no transition applied. One that cannot be recorded in full
+      // (its details fail the contract) is recorded in a minimal form: no input may wedge the composition.
+      const ts = now();
       const denied = await record(
-        refusalDraft({ compositionId, ts: now(), attemptedSchemaId: attempted, code: err.code, message: err.message, state: snapshot.state, agent: req.agent, ...extra }),
+        refusalDraft({ compositionId, ts, attemptedSchemaId: attempted, code: err.code, message: err.message, state: snapshot.state, agent: req.agent, ...extra }),
         undefined,
-      );
+      ).catch((unrecordable: unknown) => {
+        if (!(unrecordable instanceof Refused)) throw unrecordable;
+        return record(refusalDraft({ compositionId, ts, attemptedSchemaId: attempted, code: err.code, message: 'the refusal could not be recorded in full', state: snapshot.state }), undefined);
+      });
       if (action === 'request' && snapshot.state === START) openingRefused = true;
       return { ok: false, composition_id: compositionId, code: err.code, message: err.message, state: snapshot.state, audit_event_id: denied.event_id };
     }

@@ -29,7 +29,7 @@ function tokenFor(step: VrsStep, tokens: VrsTokens): string {
   throw new Error(`no token for ${step.actor.id}`);
 }
 
-function callerPayload(step: VrsStep): Record<string, unknown> {
+export function callerPayload(step: VrsStep): Record<string, unknown> {
   const ledgerSet = new Set(LEDGER_FIELDS[step.schemaId] ?? []);
   return Object.fromEntries(Object.entries(step.payload).filter(([k]) => !ledgerSet.has(k)));
 }
@@ -45,7 +45,7 @@ export async function runStep(http: GatewayHttp, step: VrsStep, tokens: VrsToken
   const segment = SEGMENT[step.schemaId] ?? 'events';
   const body: Record<string, unknown> = { payload, ...agent };
   if (segment === 'events') body.schema_id = step.schemaId;
-  if (step.schemaId === SCHEMA_IDS.psiRoundCompleted) body.participant_tokens = { node_a: tokens.partnerParticipant, node_b: tokens.human };
+  if (step.schemaId === SCHEMA_IDS.psiRoundCompleted) body.participant_tokens = { node_a: tokens.partnerParticipant, node_b: tokens.firmParticipant };
   return http.post(`/compositions/${compositionId}/${segment}`, token, body, idempotencyKey);
 }
 

@@ -19,7 +19,7 @@ const now = () => Math.floor(Date.now() / 1000);
 
 /** A structurally valid access token signed by whatever key (and header) we like. */
 async function forge(header: Record<string, unknown>, claims: Record<string, unknown>, key: Parameters<SignJWT['sign']>[0]) {
-  return new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(key);
+  return new SignJWT(claims).setProtectedHeader({ typ: 'at+jwt', ...header } as unknown as { alg: string }).sign(key);
 }
 
 const validClaims = (iss: string) => ({ iss, sub: 'user_smith@citi.example', aud: tokenAudience(), iat: now(), nbf: now(), exp: now() + 600, jti: `jti_forged_${now()}`, actor_type: 'agent', scope: 'fusion_operator lease_claim', client_id: 'agent_vrs_screener_01' });
