@@ -58,8 +58,8 @@ export const SETTINGS = {
   // identity
   COORD_TRUSTED_ISSUERS: setting({
     group: 'identity',
-    what: 'the issuer allow-list, JSON `[{"name":"firm","issuer":"https://…"}]`; `name` is the organisation ABAC sees',
-    expected: 'a JSON array of {name, issuer, discoveryUrl?}',
+    what: 'the issuer policy: a JSON array of `{name, issuer, actorTypes, algorithms, typ?, maxLifetimeSeconds?, discoveryUrl?}` (README, Security)',
+    expected: 'a JSON array of issuer policies',
     shownDefault: 'the three dev IdPs',
     schema: z.string().optional(),
   }),
