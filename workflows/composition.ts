@@ -254,7 +254,10 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
 
   if (snapshot.state === START) {
     // The opening `request` update arrives with the start (update-with-start).
-    await condition(() => snapshot.state !== START || openingRefused, OPENING_TIMEOUT);
+    // A refused opening is recorded and the composition waits for an authorised opener (until the opening
+    // timeout): a caller without the right cannot burn an id. Before the trust-model rules it ended the run.
+    const refusedOpeningEnds = !patched(TRUST_MODEL_PATCH);
+    await condition(() => snapshot.state !== START || (refusedOpeningEnds && openingRefused), OPENING_TIMEOUT);
   }
   while (snapshot.state !== START && !isTerminal(snapshot.state)) {
     if (historyFull() && lock.idle && allHandlersFinished()) {

@@ -152,3 +152,17 @@ test('a workflow started directly with carried state (a forged head, “evidence
     await assert.rejects(other.result(), (err: Error & { cause?: { type?: string } }) => err.cause?.type === 'ERR_INVALID_INPUT');
   });
 });
+
+test('a refused opening does not burn the id: an authorised opener opens it afterwards, the chain unbroken', async () => {
+  const id = `cmp_${randomUUID().replaceAll('-', '').slice(0, 26).toUpperCase()}`;
+  const open = STEPS[0]!;
+  const body = { composition_id: id, composition_type: 'vrs_screening', payload: callerPayload(open) };
+  const refused = await fx.http.post<Reply>('/compositions', fx.tokens.agent, body); // an agent may not open a screening
+  assert.equal(refused.body.error?.code, 'ERR_ACTOR_TYPE_NOT_ALLOWED', JSON.stringify(refused.body));
+  const opened = await fx.http.post<Reply>('/compositions', fx.tokens.human, body);
+  assert.equal(opened.status, 201, JSON.stringify(opened.body));
+  const events = distinct(await topicEvents(id));
+  assert.deepEqual(events.map((e) => e.schema_id), ['coordination.access_denied.v1', 'composition.requested.v1']);
+  assert.equal(events[1]!.prev_hash, events[0]!.this_hash, 'the opening chains onto the recorded refusal');
+  await completes(id, 1);
+});
