@@ -6,7 +6,11 @@ export interface HttpResult<T = Record<string, unknown>> {
 }
 
 export class GatewayHttp {
-  constructor(readonly baseUrl: string) {}
+  /** `readToken`: the bearer token `get` sends when given none (every route but /healthz and /openapi.json needs one) */
+  constructor(
+    readonly baseUrl: string,
+    readonly readToken?: string,
+  ) {}
 
   async request<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, opts: { token?: string; body?: unknown; idempotencyKey?: string } = {}): Promise<HttpResult<T>> {
     const headers: Record<string, string> = {};
@@ -22,7 +26,7 @@ export class GatewayHttp {
     return this.request<T>('POST', path, { ...(token !== undefined ? { token } : {}), body, ...(idempotencyKey ? { idempotencyKey } : {}) });
   }
 
-  get<T = Record<string, unknown>>(path: string) {
-    return this.request<T>('GET', path);
+  get<T = Record<string, unknown>>(path: string, token: string | undefined = this.readToken) {
+    return this.request<T>('GET', path, token !== undefined ? { token } : {});
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The gateway process. Usage: node --import tsx gateway/main.ts
  * Listens on 127.0.0.1:${COORD_GATEWAY_PORT:-8088} (0 = any free port); prints one JSON line with its URL.
+ * Everything it creates on disk (the dev codec key, the ledger store it opens for reads) is owner-only.
  */
 import { CerbosUdsClient } from '../activities/abac/cerbos-uds.js';
 import { JwtVerifier } from '../activities/jwt/verifier.js';
@@ -14,8 +15,10 @@ import { configOrExit } from '../config/index.js';
 import { type LedgerStore } from '../ledger/store.js';
 import { openLedgerStore } from '../ledger/open-store.js';
 import { createLogger } from '../lib/logger.js';
+import { restrictNewFilesToOwner } from '../lib/private-files.js';
 import { buildGateway } from './server.js';
 
+restrictNewFilesToOwner();
 const settings = configOrExit();
 const logger = createLogger('gateway');
 const keys = loadCodecKeys();

@@ -4,6 +4,7 @@ import { SCHEMA_IDS } from '../schemas/schema-ids.js';
 import { ACTION_SCHEMAS } from '../workflows/actions.js';
 import { eventFilterSchema, pageSchema } from '../ledger/query.js';
 import { quarantineQuery } from './routes/audit.js';
+import { OPS_CODEC_SCOPE } from './routes/codec.js';
 import { HTTP_ACTIONS } from './routes/compositions.js';
 import { actionBody, callerPayloadSchema, startBody } from './request-bodies.js';
 
@@ -31,7 +32,13 @@ const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [String(s), { description: `error ${s}`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]));
 
 const bearer = [{ bearer: [] }];
-const idempotency = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' }, description: 'repeat a request safely: the first outcome is returned' };
+const idempotency = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', maxLength: 200 },
+  description: 'repeat a request safely: the same caller (verified token) with the same key gets the first outcome; the same key from another caller is another request',
+};
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^cmp_[A-Za-z0-9_-]{1,120}$' } };
 
 /** One OpenAPI query parameter per field of a (flat) zod object. */
@@ -57,7 +64,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': { description: 'the audit event was published; the state changed' },
             ...(action === 'attest' ? { '202': { description: 'mode=signal: accepted; poll outcome_url' } } : {}),
-            ...errors(400, 401, 403, 404, 409, 422),
+            ...errors(400, 401, 403, 404, 409, 413, 422, 429),
           },
         },
       },
@@ -77,12 +84,19 @@ export function openApiDocument(): Record<string, unknown> {
           security: bearer,
           parameters: [idempotency],
           requestBody: { required: true, content: { 'application/json': { schema: json(startBody) } } },
-          responses: { '201': { description: 'started; Location names the composition' }, ...errors(400, 401, 403, 409, 422) },
+          responses: { '201': { description: 'started; Location names the composition' }, ...errors(400, 401, 403, 409, 413, 422, 429) },
         },
       },
-      '/compositions/{id}': { get: { summary: 'state, lease and chain head', parameters: [idParam], responses: { '200': { description: 'the composition view' }, ...errors(404) } } },
+      '/compositions/{id}': {
+        get: { summary: 'state, lease and chain head (ABAC: composition_view read)', security: bearer, parameters: [idParam], responses: { '200': { description: 'the composition view' }, ...errors(401, 403, 404, 429, 503) } },
+      },
       '/compositions/{id}/signals/{requestId}': {
-        get: { summary: 'outcome of an attestation sent as a signal', parameters: [idParam, { name: 'requestId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'pending or done' } } },
+        get: {
+          summary: 'outcome of an attestation sent as a signal (ABAC: composition_view read_signal_outcome)',
+          security: bearer,
+          parameters: [idParam, { name: 'requestId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'pending or done' }, ...errors(401, 403, 404, 429, 503) },
+        },
       },
       ...actionPaths,
       '/audit/events': {
@@ -90,7 +104,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'canonical audit events from the ledger, by composition then sequence (scope audit_read, then ABAC: audit_ledger read_events)',
           security: bearer,
           parameters: queryParameters(eventFilterSchema.extend(pageSchema.shape)),
-          responses: { '200': { description: '{ events, next_cursor }: pass next_cursor as cursor for the next page' }, ...errors(400, 401, 403, 503) },
+          responses: { '200': { description: '{ events, next_cursor }: pass next_cursor as cursor for the next page' }, ...errors(400, 401, 403, 429, 503) },
         },
       },
       '/audit/quarantine': {
@@ -98,11 +112,15 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'messages the ledger refused, with the reason (scope audit_read, then ABAC: audit_ledger read_quarantine)',
           security: bearer,
           parameters: queryParameters(quarantineQuery),
-          responses: { '200': { description: '{ entries, next_cursor }' }, ...errors(400, 401, 403, 503) },
+          responses: { '200': { description: '{ entries, next_cursor }' }, ...errors(400, 401, 403, 429, 503) },
         },
       },
-      '/codec/decode': { post: { summary: 'Temporal codec server: decode payloads (tokens redacted)', responses: { '200': { description: 'decoded payloads' } } } },
-      '/codec/encode': { post: { summary: 'Temporal codec server: encode payloads', responses: { '200': { description: 'encoded payloads' } } } },
+      '/codec/decode': {
+        post: { summary: `Temporal codec server: decode payloads, tokens redacted (scope ${OPS_CODEC_SCOPE}, then ABAC: payload_codec decode; Host allow-list)`, security: bearer, responses: { '200': { description: 'decoded payloads' }, ...errors(400, 401, 403, 413, 429, 503) } },
+      },
+      '/codec/encode': {
+        post: { summary: `Temporal codec server: encode payloads (scope ${OPS_CODEC_SCOPE}, then ABAC: payload_codec encode; Host allow-list)`, security: bearer, responses: { '200': { description: 'encoded payloads' }, ...errors(400, 401, 403, 413, 429, 503) } },
+      },
     },
   };
 }

@@ -17,8 +17,10 @@ import { TemporalWorkflowHeads } from '../ledger/workflow-heads.js';
 import { auditTopic, schemaRegistryEndpoint } from '../config/endpoints.js';
 import { createLogger } from '../lib/logger.js';
 import { configOrExit } from '../config/index.js';
+import { restrictNewFilesToOwner } from '../lib/private-files.js';
 
 const settings = configOrExit();
+restrictNewFilesToOwner(); // the ledger database and its journal: 0600, folders 0700
 const logger = createLogger('ledger');
 const topic = auditTopic();
 const taskQueue = settings.COORD_TASK_QUEUE;

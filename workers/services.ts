@@ -3,11 +3,11 @@
  * until each says it is ready, and stops them. Used by `npm run demo`, `npm start` and the integration tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LOG_DIR, ROOT, ensureDir } from '../config/paths.js';
+import { privateAppendStream } from '../lib/private-files.js';
 
 export interface ServiceProcess {
   name: string;
@@ -47,7 +47,7 @@ export async function freePort(): Promise<number> {
 /** Starts a TypeScript entry point and resolves with the first JSON log line whose msg is `readyMsg`. */
 export async function startProcess(name: string, script: string, readyMsg: string, env: NodeJS.ProcessEnv, tag: string, args: readonly string[] = []): Promise<{ proc: ServiceProcess; ready: Record<string, unknown> }> {
   const log = join(ensureDir(LOG_DIR), `${name}${tag ? `-${tag}` : ''}.log`);
-  const out = createWriteStream(log, { flags: 'a' });
+  const out = privateAppendStream(log); // logs may name callers and compositions: 0600
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr!.pipe(out);
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {

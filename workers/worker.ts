@@ -18,11 +18,13 @@ import { registerSchemas } from '../audit/registry-discipline.js';
 import { AuditSerializer } from '../audit/serializer.js';
 import { encryptedDataConverter } from '../client/data-converter.js';
 import { configOrExit } from '../config/index.js';
+import { restrictNewFilesToOwner } from '../lib/private-files.js';
 import { auditTopic, pdpEndpoint, schemaRegistryEndpoint, temporalEndpoint, temporalNamespace, tokenAudience } from '../config/endpoints.js';
 import { createLogger, temporalLogger } from '../lib/logger.js';
 import { workflowBundle } from './workflow-bundle.js';
 
 const settings = configOrExit();
+restrictNewFilesToOwner(); // key files and caches it may create: 0600, folders 0700
 const { values: args } = parseArgs({ options: { workflows: { type: 'string' } } });
 const logger = createLogger('worker');
 const metricsAddress = settings.COORD_METRICS_ADDRESS;

@@ -13,8 +13,11 @@ export interface AbacRequest {
     attributes: Record<string, string | number | boolean | string[]>;
   };
   resource: {
-    /** a composition (the action is an event's schema_id), or the audit ledger (read_events, read_quarantine) */
-    kind: 'composition' | 'audit_ledger';
+    /**
+     * a composition (the action is an event's schema_id); the audit ledger (read_events, read_quarantine); a
+     * composition's view (read, read_signal_outcome); the payload codec (decode, encode)
+     */
+    kind: 'composition' | 'audit_ledger' | 'composition_view' | 'payload_codec';
     id: string;
     attributes: Record<string, string | number | boolean | string[]>;
   };

@@ -1,15 +1,32 @@
 /**
  * The codec server for the Temporal Web UI (`--ui-codec-endpoint`): decodes the encrypted payloads so ops
- * can read workflow inputs and results. Bearer tokens inside them are redacted on the way out: nobody
- * needs to read a token, and this endpoint must not become a way to obtain one.
+ * can read workflow inputs and results. It holds the payload keys, so it answers only:
+ * - a verified bearer token with the `ops_codec` scope (the UI forwards the signed-in user's access token
+ *   when its `codec.passAccessToken` is set; see the README), then an ABAC decision (resource
+ *   `payload_codec`, action `decode` / `encode`, infra/cerbos/policies/payload-codec.yaml);
+ * - through a Host it answers to (a browser tricked by DNS rebinding names another host).
+ * Bearer tokens inside decoded payloads are redacted on the way out: nobody needs to read a token, and this
+ * endpoint must not become a way to obtain one.
  */
-import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { UdsClient } from '../../activities/abac/uds.js';
 import { redactPayload } from '../../audit/redact-tokens.js';
 import { GatewayError } from '../errors.js';
+import { authorizeRead } from '../read-access.js';
 
 export { redactTokens } from '../../audit/redact-tokens.js';
+
+/** The scope a token needs for the codec endpoints. */
+export const OPS_CODEC_SCOPE = 'ops_codec';
+
+/** The Web UI decodes whole histories in one call: more than the API's limit, still bounded. */
+export const CODEC_BODY_LIMIT = 4 * 1024 * 1024;
+
+/** client/payload-codec.ts's refusal of a key id it does not hold (a plain Error; matched by its message). */
+const UNKNOWN_KEY = /unknown codec key/;
 
 const wirePayloads = z.strictObject({
   payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() })),
@@ -25,12 +42,43 @@ const toWire = (p: Payload): WirePayload => ({
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
-export function codecRoutes(app: FastifyInstance, codec: PayloadCodec): void {
+/** host:port names of a listening address: itself, and for loopback (or any) also localhost, 127.0.0.1 and [::1]. */
+export function hostsOf(address: AddressInfo | string | null): string[] {
+  if (!address || typeof address === 'string') return [];
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return [...new Set([`${host}:${address.port}`, `127.0.0.1:${address.port}`, `localhost:${address.port}`, `[::1]:${address.port}`])];
+}
+
+export function codecRoutes(app: FastifyInstance, deps: { codec: PayloadCodec; uds: UdsClient }, configuredHosts?: readonly string[]): void {
+  const { codec, uds } = deps;
+  const allowedHosts = () => new Set((configuredHosts ?? hostsOf(app.server.address())).map((h) => h.toLowerCase()));
+
+  const guard = async (request: FastifyRequest, action: 'decode' | 'encode') => {
+    const host = request.headers.host?.toLowerCase();
+    if (!host || !allowedHosts().has(host)) {
+      request.log.warn({ host: host?.slice(0, 200), action }, 'codec request refused: Host not allowed');
+      throw new GatewayError('ERR_HOST_NOT_ALLOWED', `the codec does not answer to Host ${JSON.stringify(host?.slice(0, 200) ?? null)}`);
+    }
+    const namespace = request.headers['x-namespace'];
+    const id = typeof namespace === 'string' && /^[\w.-]{1,255}$/.test(namespace) ? namespace : 'default';
+    await authorizeRead(request, uds, { resource: { kind: 'payload_codec', action }, id, scope: OPS_CODEC_SCOPE, what: `codec ${action}` });
+  };
   const body = (raw: unknown) => {
     const parsed = wirePayloads.safeParse(raw);
     if (!parsed.success) throw new GatewayError('ERR_BAD_REQUEST', 'expected { payloads: [{ metadata, data }] }', 'payloads');
     return parsed.data.payloads.map(fromWire);
   };
-  app.post('/codec/decode', async (request) => ({ payloads: (await codec.decode(body(request.body))).map(redactPayload).map(toWire) }));
-  app.post('/codec/encode', async (request) => ({ payloads: (await codec.encode(body(request.body))).map(toWire) }));
+  const decode = async (payloads: Payload[]) => {
+    try {
+      return await codec.decode(payloads);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (UNKNOWN_KEY.test(message)) throw new GatewayError('ERR_CODEC_UNKNOWN_KEY', message, 'payloads');
+      throw new GatewayError('ERR_BAD_REQUEST', 'a payload could not be decrypted (corrupt, or not sealed by this codec)', 'payloads');
+    }
+  };
+
+  const route = { bodyLimit: CODEC_BODY_LIMIT };
+  app.post('/codec/decode', { ...route, onRequest: (request) => guard(request, 'decode') }, async (request) => ({ payloads: (await decode(body(request.body))).map(redactPayload).map(toWire) }));
+  app.post('/codec/encode', { ...route, onRequest: (request) => guard(request, 'encode') }, async (request) => ({ payloads: (await codec.encode(body(request.body))).map(toWire) }));
 }

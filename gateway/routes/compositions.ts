@@ -1,15 +1,17 @@
 /** The composition endpoints: start, act (claim, renew, release, events, evidence, attest, reject, cancel), read. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { TokenRefusal } from '../../activities/jwt/refusal.js';
-import type { JwtVerifier } from '../../activities/jwt/verifier.js';
+import type { UdsClient } from '../../activities/abac/uds.js';
 import type { CoordinationClient } from '../../client/coordination-client.js';
 import { issuePath } from '../../schemas/catalog.js';
 import { SCHEMA_IDS } from '../../schemas/schema-ids.js';
 import type { ActionName } from '../../workflows/types.js';
-import { bearerToken, idempotencyKey } from '../auth-header.js';
+import { idempotencyKey } from '../auth-header.js';
+import { callerOf, type Caller } from '../caller.js';
 import { GatewayError } from '../errors.js';
+import { boundIdempotencyKey } from '../idempotency.js';
 import { sendOutcome } from '../outcome.js';
+import { authorizeRead } from '../read-access.js';
 import { actionBody, callerPayloadSchema, schemaForBody, startBody } from '../request-bodies.js';
 
 /** URL segment → workflow action. */
@@ -34,27 +36,26 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.i
 
 const idParam = z.object({ id: z.string().regex(/^cmp_[A-Za-z0-9_-]{1,120}$/, 'not a composition id') });
 
-export function compositionRoutes(app: FastifyInstance, deps: { client: CoordinationClient; jwt: JwtVerifier }): void {
-  const { client, jwt } = deps;
+/** The Idempotency-Key of the request, bound to its caller (gateway/idempotency.ts), or undefined. */
+function boundKey(request: FastifyRequest, caller: Caller): string | undefined {
+  const key = idempotencyKey(request);
+  return key === undefined ? undefined : boundIdempotencyKey(caller, key);
+}
+
+export function compositionRoutes(app: FastifyInstance, deps: { client: CoordinationClient; uds: UdsClient }): void {
+  const { client, uds } = deps;
 
   app.post('/compositions', async (request, reply) => {
     const body = parse(startBody, request.body ?? {});
     parse(callerPayloadSchema(SCHEMA_IDS.requested), body.payload, 'payload');
-    const token = bearerToken(request);
-    try {
-      await jwt.verify(token);
-    } catch (err) {
-      // No composition is created for a caller we cannot verify; an existing one records the attempt.
-      if (!(err instanceof TokenRefusal)) throw new GatewayError('ERR_UNAVAILABLE', 'the token issuer could not be reached; try again');
-      if (!body.composition_id || !(await client.exists(body.composition_id))) {
-        reply.header('www-authenticate', `Bearer error="invalid_token", error_description="${err.code}"`);
-        throw new GatewayError(err.code, err.message);
-      }
-    }
+    const caller = callerOf(request);
+    // No composition is created for a caller we cannot verify; an existing one records the attempt.
+    if (caller.refusal && (!body.composition_id || !(await client.exists(body.composition_id)))) throw new GatewayError(caller.refusal.code, caller.refusal.message);
+    const key = boundKey(request, caller);
     const outcome = await client.start(
-      token,
+      caller.token,
       { compositionType: body.composition_type, payload: body.payload, ...(body.composition_id ? { compositionId: body.composition_id } : {}), ...(body.agent ? { agent: body.agent } : {}) },
-      { ...(idempotencyKey(request) ? { idempotencyKey: idempotencyKey(request)! } : {}) },
+      key ? { idempotencyKey: key } : {},
     );
     if (outcome.ok) reply.header('location', `/compositions/${outcome.composition_id}`);
     return sendOutcome(reply, outcome, 201);
@@ -62,6 +63,7 @@ export function compositionRoutes(app: FastifyInstance, deps: { client: Coordina
 
   app.get('/compositions/:id', async (request) => {
     const { id } = parse(idParam, request.params);
+    await authorizeRead(request, uds, { resource: { kind: 'composition_view', action: 'read' }, id, what: 'composition read' });
     return client.read(id);
   });
 
@@ -81,18 +83,20 @@ export function compositionRoutes(app: FastifyInstance, deps: { client: Coordina
       ...(body.agent ? { agent: body.agent } : {}),
       ...(body.participant_tokens ? { participantTokens: body.participant_tokens } : {}),
     };
-    const token = bearerToken(request);
+    // A caller whose token does not verify is passed on: the workflow refuses and records the attempt.
+    const caller = callerOf(request);
+    const key = boundKey(request, caller);
     if (body.mode === 'signal') {
-      const requestId = await client.attestBySignal(id, token, req, idempotencyKey(request));
+      const requestId = await client.attestBySignal(id, caller.token, req, key);
       return reply.code(202).send({ composition_id: id, request_id: requestId, outcome_url: `/compositions/${id}/signals/${requestId}` });
     }
-    const key = idempotencyKey(request);
-    return sendOutcome(reply, await client.act(id, action, token, req, key ? { idempotencyKey: key } : {}));
+    return sendOutcome(reply, await client.act(id, action, caller.token, req, key ? { idempotencyKey: key } : {}));
   });
 
   app.get('/compositions/:id/signals/:requestId', async (request) => {
     const { id } = parse(idParam, request.params);
     const { requestId } = request.params as { requestId: string };
+    await authorizeRead(request, uds, { resource: { kind: 'composition_view', action: 'read_signal_outcome' }, id, what: 'signal outcome read' });
     const outcome = await client.signalOutcome(id, requestId);
     return { composition_id: id, request_id: requestId, status: outcome ? 'done' : 'pending', outcome };
   });

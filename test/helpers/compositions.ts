@@ -2,7 +2,7 @@
 import { vrsScreeningSteps } from '../../audit/examples/vrs-screening.js';
 import { runStep } from '../../cli/demo/vrs-over-http.js';
 import type { VrsTokens } from '../../cli/demo/vrs-tokens.js';
-import { newCompositionId } from '../../client/coordination-client.js';
+import { CoordinationClient, newCompositionId } from '../../client/coordination-client.js';
 import type { GatewayHttp } from '../../client/gateway-http.js';
 import type { CompositionView } from '../../workflows/types.js';
 
@@ -16,9 +16,21 @@ export async function compositionAtStep(http: GatewayHttp, tokens: VrsTokens, st
   return id;
 }
 
+/**
+ * The composition's state, read over HTTP with the http client's read token. A read needs an ABAC decision:
+ * while the PDP is down (503) the state is read from the workflow's state query instead.
+ */
 export async function view(http: GatewayHttp, id: string): Promise<CompositionView> {
-  const { status, body } = await http.get<CompositionView>(`/compositions/${id}`);
-  if (status !== 200) throw new Error(`GET /compositions/${id} → ${status}`);
+  const { status, body } = await http.get<CompositionView & { error?: { code: string } }>(`/compositions/${id}`);
+  if (status === 503 && body.error?.code === 'ERR_UNAVAILABLE') {
+    const client = await CoordinationClient.connect();
+    try {
+      return await client.read(id);
+    } finally {
+      await client.close();
+    }
+  }
+  if (status !== 200) throw new Error(`GET /compositions/${id} → ${status} ${JSON.stringify(body)}`);
   return body;
 }
 

@@ -20,8 +20,9 @@ export function gatewayFixture(name: string, setup?: (fx: GatewayFixture) => Pro
   before(async () => {
     await stackReady();
     fx.services = await startServices(name);
-    fx.http = new GatewayHttp(fx.services.gatewayUrl);
     fx.tokens = await mintVrsTokens();
+    // reads need a token too: the firm's human reads
+    fx.http = new GatewayHttp(fx.services.gatewayUrl, fx.tokens.human);
     await setup?.(fx);
   });
   after(async () => fx.services?.stop());

@@ -2,6 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { Services } from '../../workers/services.js';
 
-export async function startServices(name: string): Promise<Services> {
-  return Services.start({ taskQueue: `it-${name}-${randomUUID().slice(0, 8)}`, tag: `test-${name}` });
+export async function startServices(name: string, env?: NodeJS.ProcessEnv): Promise<Services> {
+  return Services.start({ taskQueue: `it-${name}-${randomUUID().slice(0, 8)}`, tag: `test-${name}`, ...(env ? { env } : {}) });
 }

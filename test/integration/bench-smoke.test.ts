@@ -32,8 +32,10 @@ test('a tiny lifecycle run drives both variants through the 9 transitions and re
     positive(v.cpu_ms_per_composition.total!, `${name}.cpu_ms_per_composition.total`);
     // the same shape: one start, one accepted update and one search attribute upsert per transition
     assert.equal(v.actions_by_kind_per_composition.workflow_started, 1, name);
-    assert.equal(v.actions_by_kind_per_composition.update_accepted, 9, name);
-    assert.equal(v.actions_by_kind_per_composition.search_attributes_upserted, 9, name);
+    assert.equal(v.actions_by_kind_per_composition.update_accepted, 9, `${name} ${JSON.stringify(v.actions_by_kind_per_composition)}`);
+    // a patch marker (workflow versioning) comes with the SDK's own upsert of TemporalChangeVersion
+    const patchUpserts = v.actions_by_kind_per_composition.marker ?? 0;
+    assert.equal((v.actions_by_kind_per_composition.search_attributes_upserted ?? 0) - patchUpserts, 9, `${name} ${JSON.stringify(v.actions_by_kind_per_composition)}`);
   }
   // the audited path adds the activities (verify, authorize, publish) and one audit event per transition
   assert.ok((r.audited.actions_by_kind_per_composition.activity_scheduled ?? 0) >= 27, JSON.stringify(r.audited.actions_by_kind_per_composition));

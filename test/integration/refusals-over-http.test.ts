@@ -3,6 +3,7 @@
 // Malformed requests get a 400/422 with the field path and are not transitions (nothing recorded).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { vrsScreeningSteps } from '../../audit/examples/vrs-screening.js';
 import { mintToken } from '../../infra/idp/client.js';
 import { verify } from '../../audit/verify.js';
 import { AGENT_BLOCK, compositionAtStep, view } from '../helpers/compositions.js';
@@ -103,7 +104,8 @@ test('unknown composition: 404; closed composition: 409 ERR_COMPOSITION_CLOSED',
 test('attestation as a signal: 202 at once, the outcome readable by query, the event in the topic', async () => {
   const id = await compositionAtStep(fx.http, fx.tokens, 8);
   const accepted = await fx.http.post<{ request_id: string; outcome_url: string }>(`/compositions/${id}/attest`, fx.tokens.human, {
-    mode: 'signal', payload: { decision: 'matches_attested_for_action', edition_id: 'ed_sig', evidence_block_ref: 'blk_sig' },
+    // the block the composition emitted (§7b step 6): an attestation must name it
+    mode: 'signal', payload: { decision: 'matches_attested_for_action', edition_id: 'ed_sig', evidence_block_ref: vrsScreeningSteps()[5]!.payload.block_id },
   });
   assert.equal(accepted.status, 202);
   const outcome = await waitFor(async () => {

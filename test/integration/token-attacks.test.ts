@@ -1,5 +1,6 @@
-// Every way a bearer token can be wrong is a 401 with its own code, changes no state, and — the composition
-// existing — is recorded as access_denied with the token's unverified claims as hints (never the token).
+// Every way a well-formed bearer token can be wrong is a 401 with its own code, changes no state, and — the
+// composition existing — is recorded as access_denied with the token's unverified claims as hints (never the
+// token). A missing or non-JWT token never reaches the workflow (gateway-callers.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, exportSPKI, generateKeyPair, importJWK, type JWK } from 'jose';
@@ -67,7 +68,7 @@ const cases: { name: string; code: string; token: () => Promise<string> }[] = [
       return `${h}.${base64url.encode(JSON.stringify(widened))}.${s}`;
     },
   },
-  { name: 'missing', code: 'ERR_JWT_MISSING', token: async () => '' },
+  // No token at all is refused at the gateway and recorded nowhere: test/integration/gateway-callers.test.ts
 ];
 
 for (const c of cases) {

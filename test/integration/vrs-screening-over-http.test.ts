@@ -17,6 +17,7 @@ import { newCompositionId } from '../../client/coordination-client.js';
 import { GatewayHttp } from '../../client/gateway-http.js';
 import { fetchAllRunHistories } from '../../client/histories.js';
 import { idpEndpoint, temporalEndpoint, temporalNamespace } from '../../config/endpoints.js';
+import { mintToken } from '../../infra/idp/client.js';
 import type { Services } from '../../workers/services.js';
 import { ROOT } from '../../config/paths.js';
 import { recomputeAuditStream } from '../../workers/replay/recompute-audit.js';
@@ -93,14 +94,15 @@ test('Temporal history holds no token in clear: every payload is encrypted', asy
     assert.ok(!text.includes(token), 'a token in clear in history');
     assert.ok(!text.includes(Buffer.from(token).toString('base64')), 'a token base64-encoded in history');
   }
-  // Every payload is sealed, except search attributes: the server must index those (state, type, holder).
+  // Every payload is sealed, except search attributes (the server must index those: state, type, holder) and
+  // the SDK's own patch markers (`patch-data`: the patch id, written by the SDK core, never caller data).
   const clear: string[] = [];
   const collect = (v: unknown, path: string): void => {
     if (Array.isArray(v)) v.forEach((x, i) => collect(x, `${path}[${i}]`));
     else if (v && typeof v === 'object') {
       const enc = (v as { metadata?: { encoding?: Uint8Array } }).metadata?.encoding;
       if (enc && Buffer.from(enc).toString() !== 'binary/encrypted') clear.push(path);
-      for (const [k, x] of Object.entries(v)) if (k !== 'searchAttributes') collect(x, `${path}.${k}`);
+      for (const [k, x] of Object.entries(v)) if (k !== 'searchAttributes' && k !== 'patch-data') collect(x, `${path}.${k}`);
     }
   };
   collect(history.events, 'events');
@@ -113,7 +115,9 @@ test('the codec endpoint decodes payloads for the Web UI, with tokens redacted',
   const accepted = history.events!.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes)!.workflowExecutionUpdateAcceptedEventAttributes!;
   const payload = accepted.acceptedRequest!.input!.args!.payloads![0]!;
   const wire = { payloads: [{ metadata: Object.fromEntries(Object.entries(payload.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(payload.data!).toString('base64') }] };
-  const res = await fetch(`${services.gatewayUrl}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:8233' }, body: JSON.stringify(wire) });
+  // what the Web UI sends with codec.passAccessToken: the signed-in ops user's access token
+  const ops = await mintToken('firm', { sub: 'ops_alice@citi.example', actor_type: 'human', scope: ['ops_codec'] });
+  const res = await fetch(`${services.gatewayUrl}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:8233', authorization: `Bearer ${ops}`, 'x-namespace': temporalNamespace() }, body: JSON.stringify(wire) });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('access-control-allow-origin'), 'http://127.0.0.1:8233');
   const decoded = JSON.parse(Buffer.from(((await res.json()) as typeof wire).payloads[0]!.data, 'base64').toString()) as { token: string; payload: Record<string, unknown> };
