@@ -38,6 +38,12 @@ export interface SelfAuditReport {
   /** compositions in the topic whose workflows run on another task queue (another deployment): skipped */
   other_task_queues: number;
   unverifiable: { composition_id: string; reason: string }[];
+  /**
+   * compositions whose workflow was ended outside the pipeline — terminated by an operator or a tool, which
+   * the pipeline never does (cancel is a lifecycle event): the record stops where Temporal was cut off, and
+   * an auditor should know why. Reported whether or not the heads agree; an alarm.
+   */
+  outside_pipeline: { composition_id: string; status: string }[];
   mismatches: Mismatch[];
   alarm: boolean;
   window_seconds: number;
@@ -53,6 +59,9 @@ export interface SelfAuditOptions {
   lagWindowSeconds?: number;
   now?: () => number;
 }
+
+/** Workflow statuses the pipeline never produces: a composition ends by completing (closed, cancelled, or an opening that timed out). */
+const ENDED_OUTSIDE_PIPELINE: ReadonlySet<string> = new Set(['TERMINATED']);
 
 function compare(wf: WorkflowHead, ledger: LedgerHead | undefined): Pick<Mismatch, 'kind' | 'workflow' | 'ledger'> | 'match' | 'foreign' | { unverifiable: string } {
   const l = ledger ? { sequence: ledger.sequence, this_hash: ledger.this_hash } : null;
@@ -89,12 +98,15 @@ export class SelfAudit {
 
     const mismatches: Mismatch[] = [];
     const unverifiable: SelfAuditReport['unverifiable'] = [];
+    const outsidePipeline: SelfAuditReport['outside_pipeline'] = [];
     let matched = 0;
     let foreign = 0;
     for (const id of [...ids].sort()) {
       let verdict: ReturnType<typeof compare>;
       try {
-        verdict = compare(await this.opts.workflows.head(id), ledgerHeads.get(id));
+        const wf = await this.opts.workflows.head(id);
+        if (wf.found && ENDED_OUTSIDE_PIPELINE.has(wf.status)) outsidePipeline.push({ composition_id: id, status: wf.status });
+        verdict = compare(wf, ledgerHeads.get(id));
       } catch (err) {
         verdict = { unverifiable: `could not read the workflow: ${(err as Error).message}` };
       }
@@ -116,7 +128,7 @@ export class SelfAudit {
     for (const id of this.firstSeen.keys()) if (!ids.has(id)) this.firstSeen.delete(id);
 
     const behind = mismatches.filter((m) => m.kind === 'ledger_behind');
-    const alarm = mismatches.some((m) => m.alarm);
+    const alarm = mismatches.some((m) => m.alarm) || outsidePipeline.length > 0;
     return {
       ok: mismatches.length === 0,
       delta: mismatches.length,
@@ -129,6 +141,7 @@ export class SelfAudit {
       other_task_queues: foreign,
       matched,
       unverifiable,
+      outside_pipeline: outsidePipeline,
       mismatches,
       alarm,
       window_seconds: this.windowSeconds,

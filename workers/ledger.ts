@@ -59,7 +59,7 @@ async function auditOnce(): Promise<void> {
     lastReport = report;
     metrics.selfAudit(report);
     const summary = { delta: report.delta, lag: report.lag, checked: report.checked, matched: report.matched, unverifiable: report.unverifiable.length };
-    if (report.alarm) logger.error({ ...summary, mismatches: report.mismatches.filter((m) => m.alarm) }, 'self-audit alarm: Temporal and the ledger disagree');
+    if (report.alarm) logger.error({ ...summary, mismatches: report.mismatches.filter((m) => m.alarm), outside_pipeline: report.outside_pipeline }, 'self-audit alarm: Temporal and the ledger disagree, or a composition was ended outside the pipeline');
     else if (report.delta) logger.warn({ ...summary, mismatches: report.mismatches }, 'self-audit pass: heads differ (within the lag window)');
     else logger.info(summary, 'self-audit pass');
   } catch (err) {

@@ -52,6 +52,7 @@ async function statusCommand(argv: string[]): Promise<number> {
       if (values.json) printJson(out);
       else {
         print(`delta ${report.delta} (${report.matched}/${report.checked} compositions match${report.unverifiable.length ? `, ${report.unverifiable.length} unverifiable` : ''}); lag ${report.lag.events} event(s)`);
+        for (const o of report.outside_pipeline) print(`  ${o.composition_id}: ended outside the pipeline (${o.status}) ALARM`);
         for (const m of report.mismatches) print(`  ${m.composition_id}: ${m.kind} — workflow ${m.workflow?.sequence ?? '-'} / ledger ${m.ledger?.sequence ?? '-'}${m.alarm ? ' ALARM' : ''}`);
         print(`ledger: ${out.ledger.events} events, ${out.ledger.compositions} compositions, ${out.ledger.quarantined} quarantined (${store.kind})`);
       }

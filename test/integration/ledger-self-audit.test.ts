@@ -184,6 +184,9 @@ test('a terminated composition is verified from its final state (the worker answ
     const report = await new SelfAudit({ store, workflows: new TemporalWorkflowHeads(temporal, taskQueue) }).pass();
     assert.deepEqual(report.unverifiable, [], 'every composition, the terminated one included, could be read');
     assert.deepEqual(report.mismatches.filter((m) => m.composition_id === id), []);
+    // the heads agree, but the pipeline never terminates a composition: reported, and an alarm
+    assert.deepEqual(report.outside_pipeline.filter((o) => o.composition_id === id), [{ composition_id: id, status: 'TERMINATED' }]);
+    assert.equal(report.alarm, true);
   }));
 
 /** A Temporal client and an empty ledger of the test's own, for the length of `fn`. */
