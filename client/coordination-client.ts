@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type DataConverter } from '@temporalio/client';
 import { ulid } from 'ulid';
-import { temporalEndpoint, temporalNamespace } from '../config/endpoints.js';
+import { temporalConnection, temporalNamespace } from '../config/endpoints.js';
 import { COMPOSITION_STATE, COMPOSITION_TYPE } from '../schemas/search-attributes.js';
 import type { compositionWorkflow } from '../workflows/composition.js';
 import { actionUpdates, attestSignal, signalOutcomeQuery, stateQuery, WORKFLOW_TYPE } from '../workflows/definitions.js';
@@ -44,7 +44,7 @@ export class CoordinationClient {
   ) {}
 
   static async connect(opts: { address?: string; namespace?: string; taskQueue?: string; dataConverter?: DataConverter } = {}): Promise<CoordinationClient> {
-    const connection = await Connection.connect({ address: opts.address ?? temporalEndpoint().address });
+    const connection = await Connection.connect({ ...temporalConnection(), ...(opts.address ? { address: opts.address } : {}) });
     const client = new Client({ connection, namespace: opts.namespace ?? temporalNamespace(), dataConverter: opts.dataConverter ?? encryptedDataConverter() });
     return new CoordinationClient(client, opts.taskQueue);
   }

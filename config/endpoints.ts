@@ -2,6 +2,7 @@
  * Where each server lives, from the configuration. An address given in the environment is an external
  * instance: the local stack checks it but never starts or stops it.
  */
+import { readFileSync } from 'node:fs';
 import { config } from './index.js';
 import { IDP_NAMES, type IdpName } from './local-ports.js';
 import type { SettingName } from './settings.js';
@@ -75,3 +76,25 @@ export function auditTopic(): string {
 
 /** The default audit topic, which benchmarks must never write to. */
 export const DEFAULT_AUDIT_TOPIC = 'coordination.audit';
+
+/**
+ * How to reach Temporal: its address, and — when configured — mTLS (CA, client certificate and key) and a
+ * token for the server's authorizer. The local dev server needs none of them (127.0.0.1 only).
+ */
+export interface TemporalConnectionSettings {
+  address: string;
+  tls?: { serverRootCACertificate?: Buffer; clientCertPair?: { crt: Buffer; key: Buffer } };
+  apiKey?: string;
+}
+
+export function temporalConnection(): TemporalConnectionSettings {
+  const c = config();
+  const read = (file: string | undefined) => (file ? readFileSync(file) : undefined);
+  const ca = read(c.TEMPORAL_TLS_CA_FILE);
+  const crt = read(c.TEMPORAL_TLS_CERT_FILE);
+  const key = read(c.TEMPORAL_TLS_KEY_FILE);
+  if (Boolean(crt) !== Boolean(key)) throw new Error('TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE go together');
+  const tls = ca || crt ? { ...(ca ? { serverRootCACertificate: ca } : {}), ...(crt && key ? { clientCertPair: { crt, key } } : {}) } : undefined;
+  const apiKey = c.TEMPORAL_API_KEY_FILE ? readFileSync(c.TEMPORAL_API_KEY_FILE, 'utf8').trim() : undefined;
+  return { address: c.TEMPORAL_ADDRESS, ...(tls ? { tls } : {}), ...(apiKey ? { apiKey } : {}) };
+}

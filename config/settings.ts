@@ -38,6 +38,10 @@ export const SETTINGS = {
   // servers: each address may point at an external instance; the local stack then leaves it alone
   TEMPORAL_ADDRESS: setting({ group: 'servers', what: 'Temporal frontend (set: an external instance, not started locally)', expected: 'host:port', fallback: local(LOCAL_PORTS.temporal), schema: hostPort }),
   TEMPORAL_NAMESPACE: setting({ group: 'servers', what: 'Temporal namespace', expected: 'a namespace name', fallback: 'default', schema: nonEmpty }),
+  TEMPORAL_TLS_CA_FILE: setting({ group: 'servers', what: 'mTLS to Temporal: the CA that signed its frontend certificate (PEM)', expected: 'a file path', schema: z.string().optional() }),
+  TEMPORAL_TLS_CERT_FILE: setting({ group: 'servers', what: "mTLS to Temporal: this process's client certificate (PEM)", expected: 'a file path', schema: z.string().optional() }),
+  TEMPORAL_TLS_KEY_FILE: setting({ group: 'servers', what: "mTLS to Temporal: this process's client key (PEM, 0600)", expected: 'a file path', schema: z.string().optional() }),
+  TEMPORAL_API_KEY_FILE: setting({ group: 'servers', what: "a token for Temporal's authorizer (sent as a bearer token on every call; Temporal Cloud API key or an IdP JWT)", expected: 'a file path', schema: z.string().optional() }),
   TEMPORAL_UI_URL: setting({ group: 'servers', what: 'Temporal Web UI, for links', expected: 'an http(s) URL', fallback: localUrl(LOCAL_PORTS.temporalUi), schema: httpUrl }),
   KAFKA_BROKERS: setting({
     group: 'servers',

@@ -1,10 +1,10 @@
 /** A Temporal client for the ledger's side of the self-audit and for exports (decrypting data converter). */
 import { Client, Connection } from '@temporalio/client';
 import { encryptedDataConverter } from '../client/data-converter.js';
-import { temporalEndpoint, temporalNamespace } from '../config/endpoints.js';
+import { temporalConnection, temporalNamespace } from '../config/endpoints.js';
 
 export async function connectTemporal(): Promise<Client> {
-  const connection = await Connection.connect({ address: temporalEndpoint().address });
+  const connection = await Connection.connect(temporalConnection());
   return new Client({ connection, namespace: temporalNamespace(), dataConverter: encryptedDataConverter() });
 }
 

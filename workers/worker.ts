@@ -19,7 +19,7 @@ import { AuditSerializer } from '../audit/serializer.js';
 import { encryptedDataConverter } from '../client/data-converter.js';
 import { configOrExit } from '../config/index.js';
 import { restrictNewFilesToOwner } from '../lib/private-files.js';
-import { auditTopic, pdpEndpoint, schemaRegistryEndpoint, temporalEndpoint, temporalNamespace, tokenAudience } from '../config/endpoints.js';
+import { auditTopic, pdpEndpoint, schemaRegistryEndpoint, temporalConnection, temporalNamespace, tokenAudience } from '../config/endpoints.js';
 import { createLogger, temporalLogger } from '../lib/logger.js';
 import { workflowBundle } from './workflow-bundle.js';
 
@@ -53,7 +53,7 @@ const activities = createActivities({
   phases,
 });
 
-const connection = await NativeConnection.connect({ address: temporalEndpoint().address });
+const connection = await NativeConnection.connect(temporalConnection());
 const worker = await Worker.create({
   connection,
   namespace: temporalNamespace(),
