@@ -82,6 +82,19 @@ export const SETTINGS = {
   // processes
   COORD_TASK_QUEUE: setting({ group: 'processes', what: "the worker's task queue (also the ledger's self-audit scope)", expected: 'a task queue name', fallback: 'compositions', schema: nonEmpty }),
   COORD_GATEWAY_PORT: setting({ group: 'processes', what: 'gateway port on 127.0.0.1 (0: any free port)', expected: 'a port number', fallback: String(LOCAL_PORTS.gateway), schema: port }),
+  COORD_GATEWAY_RATE_LIMIT_PER_SOURCE: setting({ group: 'processes', what: 'gateway requests allowed per source address per 10 s (429 + Retry-After beyond)', expected: 'a positive integer', fallback: '3000', schema: z.coerce.number().int().positive() }),
+  COORD_GATEWAY_RATE_LIMIT_PER_SUBJECT: setting({ group: 'processes', what: 'gateway requests allowed per verified caller (issuer + acting party) per 10 s', expected: 'a positive integer', fallback: '1500', schema: z.coerce.number().int().positive() }),
+  COORD_GATEWAY_CODEC_HOSTS: setting({
+    group: 'processes',
+    what: '`Host` values the codec endpoints answer to, comma-separated `host:port` (a DNS-rebinding guard)',
+    expected: 'a comma-separated list of host:port',
+    shownDefault: 'the listening address, as 127.0.0.1, localhost and [::1]',
+    schema: z
+      .string()
+      .transform((s) => s.split(',').map((h) => h.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[^\s/]+:\d{1,5}$/)).min(1))
+      .optional(),
+  }),
   COORD_METRICS_ADDRESS: setting({ group: 'processes', what: "the worker's Prometheus endpoint (`/metrics`)", expected: 'host:port', fallback: local(LOCAL_PORTS.workerMetrics), schema: hostPort }),
   COORD_LEDGER_METRICS_ADDRESS: setting({ group: 'processes', what: "the ledger's `/metrics` and `/status`", expected: 'host:port', fallback: local(LOCAL_PORTS.ledgerMetrics), schema: hostPort }),
   COORD_SUPERVISOR_METRICS_ADDRESS: setting({ group: 'processes', what: "`npm start`'s supervisor: `coord_service_up{service}`, `coord_service_restarts_total{service}`", expected: 'host:port', fallback: local(LOCAL_PORTS.supervisorMetrics), schema: hostPort }),

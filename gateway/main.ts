@@ -31,6 +31,12 @@ const app = await buildGateway({
   codec: new EncryptionCodec(keys),
   logger,
   ledger: () => (ledger ??= openLedgerStore()),
+}, {
+  rateLimit: {
+    perSource: { max: settings.COORD_GATEWAY_RATE_LIMIT_PER_SOURCE, timeWindowMs: 10_000 },
+    perSubject: { max: settings.COORD_GATEWAY_RATE_LIMIT_PER_SUBJECT, timeWindowMs: 10_000 },
+  },
+  ...(settings.COORD_GATEWAY_CODEC_HOSTS ? { codecHosts: settings.COORD_GATEWAY_CODEC_HOSTS } : {}),
 });
 const url = await app.listen({ host: '127.0.0.1', port: settings.COORD_GATEWAY_PORT });
 logger.info({ url, openapi: `${url}/openapi.json`, codec: `${url}/codec` }, 'gateway listening');

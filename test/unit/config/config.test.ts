@@ -28,6 +28,14 @@ test('values from the environment are parsed and marked as given (an address giv
   assert.deepEqual([...c.given].sort(), ['COORD_GATEWAY_PORT', 'COORD_KEEP_STACK', 'KAFKA_BROKERS'], 'an empty variable is unset');
 });
 
+test('gateway limits and the codec Host allow-list are settings, parsed and checked', () => {
+  const c = loadConfig({ COORD_GATEWAY_RATE_LIMIT_PER_SOURCE: '50', COORD_GATEWAY_CODEC_HOSTS: 'ops.example:443, 127.0.0.1:8088' });
+  assert.equal(c.COORD_GATEWAY_RATE_LIMIT_PER_SOURCE, 50);
+  assert.equal(c.COORD_GATEWAY_RATE_LIMIT_PER_SUBJECT, 1500);
+  assert.deepEqual(c.COORD_GATEWAY_CODEC_HOSTS, ['ops.example:443', '127.0.0.1:8088']);
+  assert.throws(() => loadConfig({ COORD_GATEWAY_CODEC_HOSTS: 'https://ops.example/' }), /COORD_GATEWAY_CODEC_HOSTS: expected a comma-separated list of host:port/);
+});
+
 test('every bad value is reported at once, by variable, with what was expected', () => {
   const bad = { KAFKA_BROKERS: 'http://broker', COORD_GATEWAY_PORT: '99999', COORD_LOG_LEVEL: 'loud', COORD_SELF_AUDIT_INTERVAL: '-5', COORD_LEDGER_URL: 'mysql://x', PDP_URL: 'not a url', COORD_LEDGER_FAILPOINT: 'sometimes' };
   assert.throws(
