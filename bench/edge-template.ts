@@ -39,10 +39,11 @@ const ACTION_OF: Partial<Record<string, ActionName>> = {
   [SCHEMA_IDS.closed]: 'attest',
 };
 
-const participant = (issuer: string, jti: string): VerifiedIdentity => ({
+/** A PSI node as its verified token names it: its id is the payload's node id (the workflow checks that). */
+const participant = (nodeId: string, issuer: string, jti: string): VerifiedIdentity => ({
   org: issuer,
-  actor: { type: 'service', id: `participant@${issuer}`, version: null },
-  auth: { jwt_jti: jti, subject: `participant@${issuer}`, scopes: ['psi_participant'], issuer, delegation_chain: [`participant@${issuer}`] },
+  actor: { type: 'service', id: nodeId, version: null },
+  auth: { jwt_jti: jti, subject: nodeId, scopes: ['psi_participant'], issuer, delegation_chain: [nodeId] },
 });
 
 /** Records the template: one §7b composition under the time-skipping server; its history and its events. */
@@ -58,11 +59,12 @@ export async function recordTemplate(): Promise<Template> {
   try {
     await registerSearchAttributes(env.connection);
     const steps = vrsScreeningSteps();
+    const psiPayload = steps.find((s) => s.schemaId === SCHEMA_IDS.psiRoundCompleted)!.payload;
     // "Tokens" name an identity: each step's own, and the two PSI participants.
     const identities: Record<string, VerifiedIdentity> = {
       ...Object.fromEntries(steps.map((s, i) => [`step-${i}`, { org: s.auth.issuer, actor: s.actor, auth: s.auth }])),
-      'node-a': participant(SEED_ISSUERS.partner, 'jti_partner_node'),
-      'node-b': participant(SEED_ISSUERS.firm, 'jti_firm_node'),
+      'node-a': participant(String(psiPayload.node_a_id), SEED_ISSUERS.partner, 'jti_partner_node'),
+      'node-b': participant(String(psiPayload.node_b_id), SEED_ISSUERS.firm, 'jti_firm_node'),
     };
     const published: AuditEvent[] = [];
     let evaluations = 0;
