@@ -24,6 +24,14 @@ const PayloadProto = proto.temporal.api.common.v1.Payload;
 const utf8Encode = (s: string) => Buffer.from(s, 'utf8');
 const utf8Decode = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 
+/** A payload sealed with a key this codec does not hold (rotated out, or another deployment's). */
+export class UnknownCodecKeyError extends Error {
+  override name = 'UnknownCodecKeyError';
+  constructor(readonly keyId: string) {
+    super(`payload sealed with unknown codec key ${JSON.stringify(keyId)}`);
+  }
+}
+
 export class EncryptionCodec implements PayloadCodec {
   constructor(private readonly keys: CodecKeys) {
     for (const [id, key] of keys.keys) if (key.length !== 32) throw new TypeError(`codec key ${id} must be 32 bytes, got ${key.length}`);
@@ -47,7 +55,7 @@ export class EncryptionCodec implements PayloadCodec {
       const keyIdBytes = payload.metadata?.[KEY_ID];
       const keyId = keyIdBytes ? utf8Decode(keyIdBytes) : '';
       const key = this.keys.keys.get(keyId);
-      if (!key) throw new Error(`payload sealed with unknown codec key ${JSON.stringify(keyId)}`);
+      if (!key) throw new UnknownCodecKeyError(keyId);
       const data = Buffer.from(payload.data ?? new Uint8Array());
       const decipher = createDecipheriv(CIPHER, key, data.subarray(0, IV_BYTES));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { UdsClient } from '../../activities/abac/uds.js';
 import { redactPayload } from '../../audit/redact-tokens.js';
+import { UnknownCodecKeyError } from '../../client/payload-codec.js';
 import { GatewayError } from '../errors.js';
 import { authorizeRead } from '../read-access.js';
 
@@ -24,9 +25,6 @@ export const OPS_CODEC_SCOPE = 'ops_codec';
 
 /** The Web UI decodes whole histories in one call: more than the API's limit, still bounded. */
 export const CODEC_BODY_LIMIT = 4 * 1024 * 1024;
-
-/** client/payload-codec.ts's refusal of a key id it does not hold (a plain Error; matched by its message). */
-const UNKNOWN_KEY = /unknown codec key/;
 
 const wirePayloads = z.strictObject({
   payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() })),
@@ -72,8 +70,7 @@ export function codecRoutes(app: FastifyInstance, deps: { codec: PayloadCodec; u
     try {
       return await codec.decode(payloads);
     } catch (err) {
-      const message = (err as Error).message;
-      if (UNKNOWN_KEY.test(message)) throw new GatewayError('ERR_CODEC_UNKNOWN_KEY', message, 'payloads');
+      if (err instanceof UnknownCodecKeyError) throw new GatewayError('ERR_CODEC_UNKNOWN_KEY', err.message, 'payloads');
       throw new GatewayError('ERR_BAD_REQUEST', 'a payload could not be decrypted (corrupt, or not sealed by this codec)', 'payloads');
     }
   };
