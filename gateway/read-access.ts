@@ -24,6 +24,13 @@ export type GatewayResource =
   | { kind: 'composition_view'; action: 'read' | 'read_signal_outcome' }
   | { kind: 'payload_codec'; action: 'decode' | 'encode' };
 
+/** How a refusal names what was asked for. */
+const TARGET: Record<GatewayResource['kind'], (id: string) => string> = {
+  audit_ledger: () => 'the audit ledger',
+  composition_view: (id) => `composition ${id}`,
+  payload_codec: () => 'the payload codec',
+};
+
 export interface ReadAccess {
   resource: GatewayResource;
   /** the resource's id (a composition id; "ledger"; the namespace for the codec) */
@@ -57,7 +64,7 @@ export async function authorizeRead(request: FastifyRequest, uds: UdsClient, acc
   }
   if (decision.outcome !== 'ALLOW') {
     request.log.warn({ ...reader, code: REASON_CODES.abacDeny, uds_eval_id: decision.uds_eval_id }, `${what} refused`);
-    throw new GatewayError(REASON_CODES.abacDeny, `UDS denied ${resource.action} on ${resource.kind} ${id} (evaluation ${decision.uds_eval_id})`);
+    throw new GatewayError(REASON_CODES.abacDeny, `UDS denied ${resource.action} on ${TARGET[resource.kind](id)} (evaluation ${decision.uds_eval_id})`);
   }
   request.log.info({ ...reader, uds_eval_id: decision.uds_eval_id }, what);
   return identity;
