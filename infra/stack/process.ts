@@ -4,9 +4,10 @@
  * mistaken for ours.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { chmodSync, existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOG_DIR, RUN_DIR, ensureDir } from '../../config/paths.js';
+import { LOG_DIR, RUN_DIR } from '../../config/paths.js';
+import { OWNER_ONLY_UMASK, ensurePrivateDir } from '../../lib/private-files.js';
 
 export interface PidRecord {
   pid: number;
@@ -93,17 +94,25 @@ export function runningPid(name: string): number | undefined {
 }
 
 export function launch(name: string, spec: LaunchSpec): PidRecord {
-  ensureDir(RUN_DIR);
-  ensureDir(LOG_DIR);
-  const log = openSync(logFile(name), 'a');
+  ensurePrivateDir(RUN_DIR);
+  ensurePrivateDir(LOG_DIR);
+  const log = openSync(logFile(name), 'a', 0o600);
+  chmodSync(logFile(name), 0o600); // a log created before files were private
   writeFileSync(log, `\n=== ${new Date().toISOString()} starting ${name}: ${spec.command} ${spec.args.join(' ')}\n`);
-  const child = spawn(spec.command, spec.args, {
-    cwd: spec.cwd,
-    env: spec.env ?? process.env,
-    detached: true, // own process group: `down` signals the group, and it outlives this CLI
-    stdio: ['ignore', log, log],
-  });
-  closeSync(log);
+  // The server inherits an owner-only umask: its databases, logs and keys under .data are 0600 / 0700.
+  const previousUmask = process.umask(OWNER_ONLY_UMASK);
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env ?? process.env,
+      detached: true, // own process group: `down` signals the group, and it outlives this CLI
+      stdio: ['ignore', log, log],
+    });
+  } finally {
+    process.umask(previousUmask);
+    closeSync(log);
+  }
   if (child.pid === undefined) throw new Error(`could not start ${name} (${spec.command})`);
   child.unref();
   const rec: PidRecord = {

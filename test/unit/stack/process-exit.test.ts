@@ -1,7 +1,7 @@
 // A killed component counts as gone only once its ports are free, so `up` can restart it at once.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -72,4 +72,15 @@ ctypes.CDLL(None).pthread_exit(None)`;
 test('a recycled pid (other start ticks) counts as exited', () => {
   assert.equal(fullyExited(process.pid, 'not-our-ticks'), true);
   assert.equal(fullyExited(process.pid, ticksOf(process.pid)), false);
+});
+
+test('a server the stack launches writes owner-only files: its log 0600 in a 0700 folder, and what it creates itself 0600', async () => {
+  const created = join(dataDir, 'made-by-the-server');
+  const rec = launch('private-files', { command: 'python3', args: ['-c', `open(${JSON.stringify(created)}, 'w').write('x')`] });
+  await waitUntil('the server to write its file', () => existsSync(created));
+  await waitGone(rec.pid, rec.startTicks, 10_000);
+  const mode = (path: string) => statSync(path).mode & 0o777;
+  assert.equal(mode(created), 0o600);
+  assert.equal(mode(join(dataDir, 'logs', 'private-files.log')), 0o600);
+  assert.equal(mode(join(dataDir, 'logs')), 0o700);
 });
