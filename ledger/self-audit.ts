@@ -39,9 +39,9 @@ export interface SelfAuditReport {
   other_task_queues: number;
   unverifiable: { composition_id: string; reason: string }[];
   /**
-   * compositions whose workflow was ended outside the pipeline — terminated by an operator or a tool, which
-   * the pipeline never does (cancel is a lifecycle event): the record stops where Temporal was cut off, and
-   * an auditor should know why. Reported whether or not the heads agree; an alarm.
+   * compositions whose workflow was handled outside the pipeline — terminated or reset by an operator or a
+   * tool, which the pipeline never does (cancel is a lifecycle event): the record stops or forks where
+   * Temporal was cut, and an auditor should know why. Reported whether or not the heads agree; an alarm.
    */
   outside_pipeline: { composition_id: string; status: string }[];
   mismatches: Mismatch[];
@@ -106,6 +106,7 @@ export class SelfAudit {
       try {
         const wf = await this.opts.workflows.head(id);
         if (wf.found && ENDED_OUTSIDE_PIPELINE.has(wf.status)) outsidePipeline.push({ composition_id: id, status: wf.status });
+        else if (wf.found && 'reset' in wf && wf.reset) outsidePipeline.push({ composition_id: id, status: 'RESET' });
         verdict = compare(wf, ledgerHeads.get(id));
       } catch (err) {
         verdict = { unverifiable: `could not read the workflow: ${(err as Error).message}` };

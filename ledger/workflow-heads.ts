@@ -11,8 +11,8 @@ import { stateQuery, WORKFLOW_TYPE } from '../workflows/definitions.js';
 import type { CompositionView } from '../workflows/types.js';
 
 export type WorkflowHead =
-  | { composition_id: string; found: true; status: WorkflowExecutionStatusName; sequence: number; last_hash: string | null }
-  | { composition_id: string; found: true; status: WorkflowExecutionStatusName; unverifiable: string }
+  | { composition_id: string; found: true; status: WorkflowExecutionStatusName; sequence: number; last_hash: string | null; reset?: boolean }
+  | { composition_id: string; found: true; status: WorkflowExecutionStatusName; unverifiable: string; reset?: boolean }
   /** a workflow of another deployment (task queue): not this ledger's to audit */
   | { composition_id: string; found: true; status: WorkflowExecutionStatusName; taskQueue: string }
   | { composition_id: string; found: false };
@@ -47,8 +47,12 @@ export class TemporalWorkflowHeads implements WorkflowHeadSource {
     const handle = this.client.workflow.getHandle(compositionId);
     let status: WorkflowExecutionStatusName;
     let taskQueue: string;
+    let reset: boolean;
     try {
-      ({ status: { name: status }, taskQueue } = await handle.describe());
+      const description = await handle.describe();
+      ({ status: { name: status }, taskQueue } = description);
+      // a history reset by an operator or a tool (Temporal records when): the pipeline never resets one
+      reset = Boolean(description.raw.workflowExtendedInfo?.lastResetTime);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { composition_id: compositionId, found: false };
       throw err;
@@ -57,16 +61,16 @@ export class TemporalWorkflowHeads implements WorkflowHeadSource {
     const query = () => this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => handle.query(stateQuery));
     if (status === 'RUNNING') {
       const view = await query();
-      return { composition_id: compositionId, found: true, status, sequence: view.sequence, last_hash: view.last_hash };
+      return { composition_id: compositionId, found: true, status, sequence: view.sequence, last_hash: view.last_hash, ...(reset ? { reset } : {}) };
     }
     let view: CompositionView;
     try {
       view = status === 'COMPLETED' ? ((await handle.result()) as CompositionView) : await query();
     } catch (err) {
       const why = (err as Error).message || (err as Error).name;
-      return { composition_id: compositionId, found: true, status, unverifiable: `workflow ${status.toLowerCase()}; its final view could not be read: ${why}` };
+      return { composition_id: compositionId, found: true, status, unverifiable: `workflow ${status.toLowerCase()}; its final view could not be read: ${why}`, ...(reset ? { reset } : {}) };
     }
-    const head: WorkflowHead = { composition_id: compositionId, found: true, status, sequence: view.sequence, last_hash: view.last_hash };
+    const head: WorkflowHead = { composition_id: compositionId, found: true, status, sequence: view.sequence, last_hash: view.last_hash, ...(reset ? { reset } : {}) };
     this.final.set(compositionId, head);
     return head;
   }

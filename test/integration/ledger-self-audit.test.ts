@@ -189,6 +189,30 @@ test('a terminated composition is verified from its final state (the worker answ
     assert.equal(report.alarm, true);
   }));
 
+test('a composition whose history was reset outside the pipeline is reported (and an alarm), whatever the heads say', () =>
+  withScratchLedger(async (temporal, store) => {
+    const id = newCompositionId();
+    const steps = await runVrsScreening(http, tokens, id, vrsScreeningSteps().slice(0, 3));
+    assert.deepEqual(steps.map((s) => s.status < 300), [true, true, true], JSON.stringify(steps));
+    const handle = temporal.workflow.getHandle(id);
+    const { runId } = await handle.describe();
+    const history = await handle.fetchHistory();
+    const firstTask = history.events!.find((e) => e.workflowTaskCompletedEventAttributes)!;
+    await temporal.workflowService.resetWorkflowExecution({
+      namespace: temporal.options.namespace,
+      workflowExecution: { workflowId: id, runId },
+      workflowTaskFinishEventId: firstTask.eventId,
+      requestId: randomUUID(),
+      reason: 'an operator reset the screening',
+    });
+    await ingestToEnd(store, topic);
+    const head = await new TemporalWorkflowHeads(temporal, taskQueue).head(id);
+    assert.equal('reset' in head && head.reset, true, JSON.stringify(head));
+    const report = await new SelfAudit({ store, workflows: new TemporalWorkflowHeads(temporal, taskQueue) }).pass();
+    assert.deepEqual(report.outside_pipeline.filter((o) => o.composition_id === id), [{ composition_id: id, status: 'RESET' }]);
+    assert.equal(report.alarm, true);
+  }));
+
 /** A Temporal client and an empty ledger of the test's own, for the length of `fn`. */
 function withScratchLedger(fn: (temporal: Client, store: LedgerStore) => Promise<void>): Promise<void> {
   return withTemporal((temporal) => withLedgerStore((store) => fn(temporal, store), scratchLedgerUrl()));
