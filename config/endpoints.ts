@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { config } from './index.js';
-import { IDP_NAMES, type IdpName } from './local-ports.js';
-import type { SettingName } from './settings.js';
+import type { IdpName } from './local-ports.js';
+import { SETTINGS, type SettingName } from './settings.js';
 
 export { IDP_NAMES, LOCAL_PORTS, type IdpName } from './local-ports.js';
 
@@ -65,17 +65,13 @@ export function tokenAudience(): string {
   return config().COORD_TOKEN_AUDIENCE;
 }
 
-export function idpNames(): readonly IdpName[] {
-  return IDP_NAMES;
-}
-
 /** The audit topic. */
 export function auditTopic(): string {
   return config().COORD_AUDIT_TOPIC;
 }
 
-/** The default audit topic, which benchmarks must never write to. */
-export const DEFAULT_AUDIT_TOPIC = 'coordination.audit';
+/** The default audit topic (the setting's fallback), which benchmarks must never write to. */
+export const DEFAULT_AUDIT_TOPIC: string = SETTINGS.COORD_AUDIT_TOPIC.fallback!;
 
 /**
  * How to reach Temporal: its address, and — when configured — mTLS (CA, client certificate and key) and a

@@ -138,11 +138,11 @@ export function checkEvidenceReference(snapshot: LifecycleSnapshot, schemaId: st
 /** The snapshot after an allowed transition. Pure. `issuer`: the issuer of the token behind the event. */
 export function applyTransition(snapshot: LifecycleSnapshot, transition: Transition, payload: unknown, issuer?: string): LifecycleSnapshot {
   const lease = applyLeaseEffect(snapshot.lease, transition.leaseEffect, payload, issuer);
-  const block = (payload as { block_id?: unknown } | null)?.block_id;
-  const emitted = transition.to === 'evidence' && snapshot.state !== 'evidence' && typeof block === 'string' ? { evidenceBlock: block } : {};
-  const next: LifecycleSnapshot = { state: transition.to === 'same' ? snapshot.state : transition.to, lease };
-  const evidenceBlock = 'evidenceBlock' in emitted ? emitted.evidenceBlock : snapshot.evidenceBlock;
-  return evidenceBlock === undefined ? next : { ...next, evidenceBlock };
+  const state = transition.to === 'same' ? snapshot.state : transition.to;
+  // entering `evidence` is the emission of a block: remember which one
+  const block = state === 'evidence' && snapshot.state !== 'evidence' ? (payload as { block_id?: unknown } | null)?.block_id : undefined;
+  const evidenceBlock = typeof block === 'string' ? block : snapshot.evidenceBlock;
+  return evidenceBlock === undefined ? { state, lease } : { state, lease, evidenceBlock };
 }
 
 export function isTerminal(state: LifecycleState): boolean {

@@ -8,8 +8,9 @@ import { AUDIT_TOPIC_CONFIG } from '../../kafka/audit-topic.js';
 import { withAdmin } from '../../kafka/client.js';
 import { DEFAULT_AUDIT_TOPIC, auditTopic } from '../../config/endpoints.js';
 import { config } from '../../config/index.js';
+import { SETTINGS } from '../../config/settings.js';
 
-export const DEFAULT_BENCH_TOPIC = 'coordination.audit.bench';
+export const DEFAULT_BENCH_TOPIC: string = SETTINGS.COORD_BENCH_TOPIC.fallback!;
 
 export function benchTopic(): string {
   return config().COORD_BENCH_TOPIC;

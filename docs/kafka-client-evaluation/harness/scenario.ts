@@ -10,7 +10,8 @@
 import { writeFileSync } from 'node:fs';
 import { errorSignature, makeAdapter } from './adapters.js';
 import { brokerPid, createTopic, ensureBroker, killBroker, readAllIds, startBroker, waitBrokerReady } from './broker.js';
-import { KafkaFaultProxy } from './kafka-fault-proxy.js';
+// the project's own client-independent fault proxy (copy it beside the harness when running it outside the repo)
+import { KafkaFaultProxy } from '../../../test/helpers/kafka-fault-proxy.js';
 
 const client = process.argv[2]!;
 const LANES = 4;
