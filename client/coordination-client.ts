@@ -69,7 +69,7 @@ export class CoordinationClient {
     });
     return this.call(compositionId, () =>
       this.temporal.workflow.executeUpdateWithStart(actionUpdates.request, {
-        args: [{ token, payload: req.payload, ...(req.agent !== undefined ? { agent: req.agent } : {}) }],
+        args: [{ token, payload: req.payload, compositionType: req.compositionType, ...(req.agent !== undefined ? { agent: req.agent } : {}) }],
         startWorkflowOperation,
         ...(opts.idempotencyKey ? { updateId: opts.idempotencyKey } : {}),
       }),

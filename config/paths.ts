@@ -1,6 +1,6 @@
 /** Where this clone keeps its downloads and its runtime data. */
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { config } from './index.js';
 
@@ -16,7 +16,20 @@ export const DATA_DIR = resolve(config().COORD_DATA_DIR ?? join(ROOT, '.data'));
 export const RUN_DIR = join(DATA_DIR, 'run');
 export const LOG_DIR = join(DATA_DIR, 'logs');
 
+/**
+ * `path` and its missing parents, created owner-only (0700): the data folder holds databases, keys and
+ * logs, the cache downloaded binaries. The data folder itself is tightened to 0700 if an older run made it
+ * world-readable, so nothing under it is reachable by another user whatever its own mode.
+ */
 export function ensureDir(path: string): string {
-  if (!existsSync(path)) mkdirSync(path, { recursive: true });
+  if (!existsSync(path)) mkdirSync(path, { recursive: true, mode: 0o700 });
+  if (path === DATA_DIR || path.startsWith(DATA_DIR + sep)) tightenDataDir();
   return path;
+}
+
+let dataDirTightened = false;
+function tightenDataDir(): void {
+  if (dataDirTightened) return;
+  if (existsSync(DATA_DIR) && (statSync(DATA_DIR).mode & 0o077) !== 0) chmodSync(DATA_DIR, 0o700);
+  dataDirTightened = true;
 }

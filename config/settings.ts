@@ -84,6 +84,17 @@ export const SETTINGS = {
   COORD_GATEWAY_PORT: setting({ group: 'processes', what: 'gateway port on 127.0.0.1 (0: any free port)', expected: 'a port number', fallback: String(LOCAL_PORTS.gateway), schema: port }),
   COORD_GATEWAY_RATE_LIMIT_PER_SOURCE: setting({ group: 'processes', what: 'gateway requests allowed per source address per 10 s (429 + Retry-After beyond)', expected: 'a positive integer', fallback: '3000', schema: z.coerce.number().int().positive() }),
   COORD_GATEWAY_RATE_LIMIT_PER_SUBJECT: setting({ group: 'processes', what: 'gateway requests allowed per verified caller (issuer + acting party) per 10 s', expected: 'a positive integer', fallback: '1500', schema: z.coerce.number().int().positive() }),
+  COORD_GATEWAY_TRUSTED_PROXIES: setting({
+    group: 'processes',
+    what: 'reverse proxies whose `X-Forwarded-For` names the source address (for the per-source limit and logs), comma-separated addresses or CIDRs; unset, the header is ignored so a caller cannot choose its own source',
+    expected: 'a comma-separated list of addresses or CIDRs',
+    shownDefault: 'none',
+    schema: z
+      .string()
+      .transform((s) => s.split(',').map((h) => h.trim()).filter(Boolean))
+      .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])).min(1))
+      .optional(),
+  }),
   COORD_GATEWAY_CODEC_HOSTS: setting({
     group: 'processes',
     what: '`Host` values the codec endpoints answer to, comma-separated `host:port` (a DNS-rebinding guard)',

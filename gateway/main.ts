@@ -37,6 +37,7 @@ const app = await buildGateway({
     perSubject: { max: settings.COORD_GATEWAY_RATE_LIMIT_PER_SUBJECT, timeWindowMs: 10_000 },
   },
   ...(settings.COORD_GATEWAY_CODEC_HOSTS ? { codecHosts: settings.COORD_GATEWAY_CODEC_HOSTS } : {}),
+  ...(settings.COORD_GATEWAY_TRUSTED_PROXIES ? { trustedProxies: settings.COORD_GATEWAY_TRUSTED_PROXIES } : {}),
 });
 const url = await app.listen({ host: '127.0.0.1', port: settings.COORD_GATEWAY_PORT });
 logger.info({ url, openapi: `${url}/openapi.json`, codec: `${url}/codec` }, 'gateway listening');

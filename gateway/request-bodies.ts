@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { definitionOf } from '../schemas/catalog.js';
 import { agentSchema } from '../schemas/envelope.js';
+import { compositionId, compositionType } from '../schemas/primitives.js';
 import { SCHEMA_ID_PATTERN, type SchemaId } from '../schemas/schema-ids.js';
 import { ACTION_SCHEMAS, DEFAULTED_FIELDS, LEDGER_FIELDS } from '../workflows/actions.js';
 import type { ActionName } from '../workflows/types.js';
@@ -22,11 +23,10 @@ export function callerPayloadSchema(schemaId: SchemaId): Payload {
   return defaulted.length ? callerPart.partial(mask(defaulted)) : callerPart;
 }
 
-const compositionIdField = z.string().regex(/^cmp_[A-Za-z0-9_-]{1,120}$/);
 
 export const startBody = z.strictObject({
-  composition_id: compositionIdField.optional(),
-  composition_type: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/),
+  composition_id: compositionId.optional(),
+  composition_type: compositionType,
   payload: z.record(z.string(), z.unknown()),
   agent: agentSchema.optional(),
 });

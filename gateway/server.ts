@@ -45,6 +45,11 @@ export interface GatewayOptions {
    * as 127.0.0.1, localhost and [::1] with its port.
    */
   codecHosts?: readonly string[];
+  /**
+   * Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDRs). Default none: the source
+   * address is the peer's, so a caller cannot pick a fresh per-source quota by sending the header.
+   */
+  trustedProxies?: readonly string[];
 }
 
 /** The routes anyone may call: no token, no rate limit. */
@@ -76,7 +81,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
   // pino's Logger is Fastify's logger; only the declared types differ.
   // Fastify's request log line carries the URL: a token pasted into a query string must not reach the log.
   const logger = deps.logger.child({}, { serializers: { req: requestLogLine } });
-  const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, bodyLimit: BODY_LIMIT, requestTimeout: 10 * 60_000 });
+  const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, bodyLimit: BODY_LIMIT, requestTimeout: 10 * 60_000, trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false });
 
   // The Web UI calls the codec endpoints from the browser, with the signed-in user's access token.
   const ui = new URL(temporalUiUrl());

@@ -10,6 +10,9 @@ export const utcTimestamp = z.iso.datetime();
 export const compositionId = z.string().regex(/^cmp_[A-Za-z0-9_-]{1,120}$/, 'expected "cmp_" followed by letters, digits, "_" or "-"');
 
 /** `evt_<composition id without cmp_>_<sequence>`: deterministic, see audit/event-id.ts. */
+/** A composition's type: a lower-case identifier (vrs_screening, fusion_run, investigation, …). */
+export const compositionType = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'expected a lower-case identifier of at most 64 characters');
+
 export const eventId = z.string().regex(/^evt_[A-Za-z0-9_-]{1,120}_[0-9]{3,}$/, 'expected "evt_<composition>_<sequence>"');
 
 export const ACTOR_TYPES = ['service', 'agent', 'human'] as const;

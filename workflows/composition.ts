@@ -23,6 +23,7 @@ import type { VerifiedIdentity } from '../activities/jwt/identity.js';
 import type { UnverifiedHints } from '../activities/jwt/refusal.js';
 import { appendToChain, EMPTY_CHAIN, type EventDraft } from '../audit/chain.js';
 import { validateEvent, type AuditEvent } from '../schemas/catalog.js';
+import { compositionType as compositionTypeSchema } from '../schemas/primitives.js';
 import type { AbacDecision } from '../schemas/envelope.js';
 import { expiryPayload } from '../schemas/lease.js';
 import { INITIAL_SNAPSHOT, START, applyTransition, checkEvidenceReference, checkScopes, checkTransition, isTerminal, type Transition } from '../schemas/lifecycle.js';
@@ -88,7 +89,9 @@ function checkInput(input: CompositionInput): void {
 
 export async function compositionWorkflow(input: CompositionInput): Promise<CompositionView> {
   checkInput(input);
-  const { compositionId, compositionType } = input;
+  const { compositionId } = input;
+  // Fixed by the first accepted opening (see ActionRequest.compositionType); the start's type until then.
+  let compositionType = input.compositionType;
   let snapshot = input.carried?.snapshot ?? INITIAL_SNAPSHOT;
   let head = input.carried?.head ?? EMPTY_CHAIN;
   const runs = (input.carried?.runs ?? 0) + 1;
@@ -158,9 +161,15 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     const current = patched(TRUST_MODEL_PATCH);
     const schemaId = schemaForAction(action, req.schemaId);
     const attempted = schemaId ?? ACTION_SCHEMAS[action][0]!;
+    const typeBefore = compositionType;
     let identity: VerifiedIdentity | undefined;
     let decision: AbacDecision | undefined;
     try {
+      if (current && action === 'request' && snapshot.state === START && req.compositionType !== undefined) {
+        const asked = compositionTypeSchema.safeParse(req.compositionType);
+        if (!asked.success) throw new Refused(REASON_CODES.invalidPayload, `compositionType: ${asked.error.issues[0]?.message}`);
+        compositionType = asked.data;
+      }
       if (!schemaId) throw new Refused(REASON_CODES.invalidPayload, `${action} emits one of ${ACTION_SCHEMAS[action].join(', ')}; schema_id is ${JSON.stringify(req.schemaId ?? null)}`);
       identity = await verified(req.token);
       const scopes = checkScopes(schemaId, identity.auth.scopes);
@@ -201,6 +210,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
       return { ok: true, composition_id: compositionId, event_id: event.event_id, schema_id: schemaId, state: snapshot.state, sequence: head.sequence, this_hash: event.this_hash, lease: snapshot.lease };
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
+      compositionType = typeBefore; // a refused opening fixes nothing
       const extra = { identity, decision, ...err.extra };
       // A refusal keeps the state: recorded, with no transition applied. One that cannot be recorded in full
       // (its details fail the contract) is recorded in a minimal form: no input may wedge the composition.
@@ -263,6 +273,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     if (historyFull() && lock.idle && allHandlersFinished()) {
       await continueAsNew<typeof compositionWorkflow>({
         ...input,
+        compositionType,
         carried: { snapshot, head, runs, signalOutcomes: [...signalOutcomes] },
       });
     }

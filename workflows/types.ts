@@ -19,6 +19,11 @@ export interface ActionRequest {
   agent?: unknown;
   /** PSI rounds: each federated participant's token; its issuer and jti go into the payload */
   participantTokens?: { node_a?: string; node_b?: string };
+  /**
+   * `request` only: the type the opener asks for. Until a composition is opened, the first accepted opening
+   * fixes its type, so a refused caller who started the workflow with another type cannot squat the id.
+   */
+  compositionType?: string;
 }
 
 export interface ActionAccepted {

@@ -166,3 +166,16 @@ test('a refused opening does not burn the id: an authorised opener opens it afte
   assert.equal(events[1]!.prev_hash, events[0]!.this_hash, 'the opening chains onto the recorded refusal');
   await completes(id, 1);
 });
+
+test('a refused opener cannot squat an id under another type: the first accepted opening fixes the type', async () => {
+  const id = `cmp_${randomUUID().replaceAll('-', '').slice(0, 26).toUpperCase()}`;
+  const open = STEPS[0]!;
+  const squat = await fx.http.post<Reply>('/compositions', fx.tokens.agent, { composition_id: id, composition_type: 'fusion_run', payload: callerPayload(open) });
+  assert.equal(squat.body.error?.code, 'ERR_ACTOR_TYPE_NOT_ALLOWED', JSON.stringify(squat.body));
+  const opened = await fx.http.post<Reply>('/compositions', fx.tokens.human, { composition_id: id, composition_type: 'vrs_screening', payload: callerPayload(open) });
+  assert.equal(opened.status, 201, JSON.stringify(opened.body));
+  assert.equal((await view(fx.http, id)).composition_type, 'vrs_screening');
+  const requested = distinct(await topicEvents(id)).find((e) => e.schema_id === SCHEMA_IDS.requested);
+  assert.equal((requested?.payload as { composition_type?: string } | undefined)?.composition_type, 'vrs_screening');
+  await completes(id, 1);
+});

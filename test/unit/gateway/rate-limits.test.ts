@@ -22,6 +22,20 @@ test('per source address: the request over the limit is 429 with Retry-After, to
   assert.equal((await app.inject(read(TOKENS.smith, '10.0.0.2'))).statusCode, 200, 'another source is not limited');
 });
 
+test('X-Forwarded-For picks no fresh quota unless it comes from a trusted proxy', async () => {
+  const spoofed = (forwardedFor: string, remoteAddress: string) => ({ ...read(TOKENS.smith, remoteAddress), headers: { ...bearer(TOKENS.smith), 'x-forwarded-for': forwardedFor } });
+  const limits = { perSource: { max: 1, timeWindowMs: 60_000 }, perSubject: { max: 100, timeWindowMs: 60_000 } };
+  const direct = (await fakeGateway({ rateLimit: limits })).app;
+  assert.equal((await direct.inject(spoofed('10.9.0.1', '10.0.2.1'))).statusCode, 200);
+  assert.equal((await direct.inject(spoofed('10.9.0.2', '10.0.2.1'))).statusCode, 429, 'the header is ignored: same peer, same quota');
+  const proxied = (await fakeGateway({ rateLimit: limits, trustedProxies: ['10.0.3.0/24'] })).app;
+  assert.equal((await proxied.inject(spoofed('10.9.0.1', '10.0.3.7'))).statusCode, 200);
+  assert.equal((await proxied.inject(spoofed('10.9.0.2', '10.0.3.7'))).statusCode, 200, 'behind the trusted proxy each client has its own quota');
+  assert.equal((await proxied.inject(spoofed('10.9.0.1', '10.0.3.8'))).statusCode, 429, 'the same client through the proxy again is limited');
+  assert.equal((await proxied.inject(spoofed('10.9.0.9', '10.0.4.1'))).statusCode, 200);
+  assert.equal((await proxied.inject(spoofed('10.9.0.8', '10.0.4.1'))).statusCode, 429, 'an untrusted peer cannot use the header');
+});
+
 test('per subject: one caller over the limit from many addresses is 429; another caller is not', async () => {
   const { app } = await fakeGateway({ rateLimit: { perSource: { max: 100, timeWindowMs: 60_000 }, perSubject: { max: 2, timeWindowMs: 60_000 } } });
   assert.equal((await app.inject(read(TOKENS.smith, '10.0.1.1'))).statusCode, 200);
