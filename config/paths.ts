@@ -17,13 +17,15 @@ export const RUN_DIR = join(DATA_DIR, 'run');
 export const LOG_DIR = join(DATA_DIR, 'logs');
 
 /**
- * `path` and its missing parents, created owner-only (0700): the data folder holds databases, keys and
- * logs, the cache downloaded binaries. The data folder itself is tightened to 0700 if an older run made it
- * world-readable, so nothing under it is reachable by another user whatever its own mode.
+ * `path` and its missing parents. Under the data folder (databases, keys, logs) they are created owner-only
+ * (0700), and the data folder itself is tightened to 0700 if an older run made it world-readable, so nothing
+ * under it is reachable by another user whatever its own mode. Elsewhere (the download cache, scratch
+ * folders a test server's unprivileged user must enter) the umask decides.
  */
 export function ensureDir(path: string): string {
-  if (!existsSync(path)) mkdirSync(path, { recursive: true, mode: 0o700 });
-  if (path === DATA_DIR || path.startsWith(DATA_DIR + sep)) tightenDataDir();
+  const underData = path === DATA_DIR || path.startsWith(DATA_DIR + sep);
+  if (!existsSync(path)) mkdirSync(path, { recursive: true, ...(underData ? { mode: 0o700 } : {}) });
+  if (underData) tightenDataDir();
   return path;
 }
 
