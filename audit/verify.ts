@@ -11,6 +11,7 @@
  */
 import { validateEvent, type AuditEvent } from '../schemas/catalog.js';
 import { computeThisHash } from './chain.js';
+import { SIGNATURE_FAILURE_DETAIL, SIGNATURE_FAILURES, type EmitterKeyring, type EmitterSignature } from './emitter-signature.js';
 import { eventIdFor, sequenceOf } from './event-id.js';
 
 export const BREAK_KINDS = [
@@ -23,6 +24,9 @@ export const BREAK_KINDS = [
   'unknown_schema',
   'invalid_event',
   'truncated',
+  // only when emitter keys are pinned: no pinned key vouches for the event (emitter_ + the failure, so a
+  // report never confuses them with the bundle's own signature problems)
+  ...SIGNATURE_FAILURES.map((f) => `emitter_${f}` as const),
 ] as const;
 export type BreakKind = (typeof BREAK_KINDS)[number];
 
@@ -54,7 +58,10 @@ export interface VerifyResult {
 }
 
 /** One item of a stream: a parsed value, or the reason it could not be parsed. */
-export type StreamEntry = { index: number; value: unknown } | { index: number; parseError: string };
+export type StreamEntry = ({ index: number; value: unknown } | { index: number; parseError: string }) & {
+  /** the emitter signature carried beside the event (signatures.jsonl, Kafka headers), when there is one */
+  signature?: Partial<EmitterSignature> | null;
+};
 
 export interface VerifyOptions {
   /** known last `this_hash` per composition id */
@@ -81,6 +88,9 @@ export class ChainVerifier {
   private firstBreak: ChainBreak | null = null;
   /** a jump ahead waiting to learn whether the missing event comes later */
   private pendingJump: { composition: string; from: number; to: number } | null = null;
+
+  /** `emitters`: when given, every event must carry a signature of one of these pinned keys */
+  constructor(private readonly opts: { emitters?: EmitterKeyring } = {}) {}
 
   get broken(): ChainBreak | null {
     return this.firstBreak;
@@ -124,6 +134,8 @@ export class ChainVerifier {
     // Any edit of a well-formed event shows here first, whichever field it touched.
     const recomputed = computeThisHash(event);
     if (recomputed !== event.this_hash) return at('hash_mismatch', `this_hash is ${event.this_hash} but the event hashes to ${recomputed}`);
+    const unsigned = this.opts.emitters?.check(event.this_hash, entry.signature ?? undefined);
+    if (unsigned) return at(`emitter_${unsigned}`, SIGNATURE_FAILURE_DETAIL[unsigned]);
     const seq = sequenceOf(event.event_id, event.composition_id);
     if (seq === undefined) return at('invalid_event', `event_id ${event.event_id} is not an event id of ${event.composition_id}`);
 
@@ -175,8 +187,8 @@ export class ChainVerifier {
   }
 }
 
-export function verifyEntries(entries: Iterable<StreamEntry>, opts: VerifyOptions = {}): VerifyResult {
-  const verifier = new ChainVerifier();
+export function verifyEntries(entries: Iterable<StreamEntry>, opts: VerifyOptions & { emitters?: EmitterKeyring } = {}): VerifyResult {
+  const verifier = new ChainVerifier(opts.emitters ? { emitters: opts.emitters } : {});
   for (const entry of entries) verifier.push(entry);
   return verifier.finish(opts);
 }

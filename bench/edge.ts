@@ -8,7 +8,7 @@
  * object. Usage: node --import tsx bench/edge.ts [--compositions 10000] [--full-compositions 50] [--keep]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +16,8 @@ import type { Manifest } from '../audit/bundle/format.js';
 import { writeBundle, type BundleComposition } from '../audit/bundle/write.js';
 import { buildVrsExample } from '../audit/examples/vrs-screening.js';
 import { ROOT } from '../config/paths.js';
+import { loadOrCreateSigningKey } from '../ledger/signing-key.js';
+import { createEd25519KeyFile } from '../lib/ed25519-key-file.js';
 import type { EdgeReport } from '../workers/edge/report.js';
 
 export interface EdgeModeResult {
@@ -45,8 +47,9 @@ async function* vrsCompositions(count: number): AsyncGenerator<BundleComposition
 }
 
 /** Runs `coord edge replay` (bin/coord.mjs, as `npx coord` does) in a child process: its report, wall time and peak RSS. */
-function runEdge(dir: string, eventsOnly: boolean): Promise<{ report: EdgeReport; seconds: number; peakRssMb: number }> {
-  const args = ['--import', RSS_PROBE, join(ROOT, 'bin/coord.mjs'), 'edge', 'replay', dir, '--json', ...(eventsOnly ? ['--events-only'] : [])];
+function runEdge(dir: string, eventsOnly: boolean, publicKeyFile?: string): Promise<{ report: EdgeReport; seconds: number; peakRssMb: number }> {
+  const pin = publicKeyFile ? ['--key', publicKeyFile] : ['--allow-unsigned'];
+  const args = ['--import', RSS_PROBE, join(ROOT, 'bin/coord.mjs'), 'edge', 'replay', dir, '--json', ...pin, ...(eventsOnly ? ['--events-only'] : [])];
   const env = process.env;
   const t0 = process.hrtime.bigint();
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -65,8 +68,8 @@ function runEdge(dir: string, eventsOnly: boolean): Promise<{ report: EdgeReport
   });
 }
 
-async function measure(dir: string, manifest: Manifest, eventsOnly: boolean): Promise<EdgeModeResult> {
-  const { report, seconds, peakRssMb } = await runEdge(dir, eventsOnly);
+async function measure(dir: string, manifest: Manifest, eventsOnly: boolean, publicKeyFile: string): Promise<EdgeModeResult> {
+  const { report, seconds, peakRssMb } = await runEdge(dir, eventsOnly, publicKeyFile);
   const bytes = manifest.files['events.jsonl'].bytes + manifest.files['history.json'].bytes;
   return {
     compositions: report.compositions,
@@ -84,10 +87,16 @@ async function measure(dir: string, manifest: Manifest, eventsOnly: boolean): Pr
 export async function runEdgeBench(opts: { compositions: number; fullCompositions: number; keep?: boolean }): Promise<EdgeBenchResult> {
   const root = mkdtempSync(join(tmpdir(), 'edge-bench-'));
   try {
+    // Signed, and verified against the pinned key, as an auditor runs it.
+    const keyFile = join(root, 'signing.jwk');
+    createEd25519KeyFile(keyFile);
+    const signingKey = await loadOrCreateSigningKey({ file: keyFile });
+    const publicKeyFile = join(root, 'public.jwk');
+    writeFileSync(publicKeyFile, JSON.stringify(signingKey.publicJwk));
     const eventsDir = join(root, 'events-only');
-    const eventsManifest = await writeBundle(eventsDir, vrsCompositions(opts.compositions), { selection: { benchmark: 'edge', mode: 'events-only' } });
+    const eventsManifest = await writeBundle(eventsDir, vrsCompositions(opts.compositions), { selection: { benchmark: 'edge', mode: 'events-only' }, signingKey });
     await runEdge(join(root, 'missing'), true).catch(() => undefined); // builds the events-only bundle outside the timing
-    const eventsOnly = await measure(eventsDir, eventsManifest, true);
+    const eventsOnly = await measure(eventsDir, eventsManifest, true, publicKeyFile);
 
     let full: EdgeModeResult | null = null;
     if (opts.fullCompositions > 0) {
@@ -97,8 +106,8 @@ export async function runEdgeBench(opts: { compositions: number; fullComposition
       const [template] = await Promise.all([recordTemplate(), workflowBundle()]);
       const fullDir = join(root, 'full');
       const copies = Array.from({ length: opts.fullCompositions }, (_, i) => copyComposition(template, i + 1));
-      const fullManifest = await writeBundle(fullDir, copies, { selection: { benchmark: 'edge', mode: 'full' } });
-      full = await measure(fullDir, fullManifest, false);
+      const fullManifest = await writeBundle(fullDir, copies, { selection: { benchmark: 'edge', mode: 'full' }, signingKey });
+      full = await measure(fullDir, fullManifest, false, publicKeyFile);
     }
     return { benchmark: 'edge', events_only: eventsOnly, full };
   } finally {

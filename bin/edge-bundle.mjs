@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCE_DIRS = ['audit', 'cli', 'client', 'infra', 'schemas', 'workers', 'workflows', 'activities'];
+const SOURCE_DIRS = ['config', 'lib', 'schemas', 'audit', 'kafka', 'workflows', 'activities', 'client', 'ledger', 'workers', 'gateway', 'witness', 'cli', 'infra'];
 
 function* sources(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

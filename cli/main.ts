@@ -35,6 +35,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/config.js');
     return { run: m.configCommand, usage: m.CONFIG_USAGE };
   },
+  witness: async () => {
+    const m = await import('./commands/witness.js');
+    return { run: m.witnessCommand, usage: m.WITNESS_USAGE };
+  },
 };
 
 async function usage(): Promise<string> {

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { config } from './index.js';
+import { kafkaCredential, type KafkaPrincipal } from './kafka-credentials.js';
 import type { IdpName } from './local-ports.js';
 import { SETTINGS, type SettingName } from './settings.js';
 
@@ -40,6 +41,20 @@ export function kafkaEndpoint(): Endpoint {
 
 export function kafkaBrokers(): string[] {
   return config().KAFKA_BROKERS;
+}
+
+/** How a Kafka client reaches the brokers as `principal`: SASL always, TLS when configured. */
+export interface KafkaConnectionSettings {
+  brokers: string[];
+  sasl: { mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain'; username: string; password: string };
+  ssl?: true | { ca: Buffer[] };
+}
+
+export function kafkaConnection(principal: KafkaPrincipal): KafkaConnectionSettings {
+  const c = config();
+  const { username, password } = kafkaCredential(principal);
+  const ssl = c.KAFKA_SSL_CA_FILE ? { ca: [readFileSync(c.KAFKA_SSL_CA_FILE)] } : c.KAFKA_SSL ? (true as const) : undefined;
+  return { brokers: c.KAFKA_BROKERS, sasl: { mechanism: c.KAFKA_SASL_MECHANISM, username, password }, ...(ssl ? { ssl } : {}) };
 }
 
 /** Base URL of the Confluent-compatible API (Apicurio's ccompat v7 locally, Confluent's root in production). */

@@ -1,6 +1,7 @@
 /**
  * Publishes audit events: idempotent producer, acks from all in-sync replicas, key = composition_id (one
- * partition per composition keeps its order), header event_id, value in Confluent wire format. `publish`
+ * partition per composition keeps its order), headers event_id, schema_id and the emitter's signature
+ * (emitter_sig, emitter_kid: audit/emitter-signature.ts), value in Confluent wire format. `publish`
  * resolves only once the broker has acknowledged: nothing is acknowledged upstream before that.
  *
  * The idempotent producer allows one request in flight, so concurrent publishes (a worker's activities)
@@ -15,6 +16,7 @@
 import { Partitioners, type Message, type RecordMetadata } from 'kafkajs';
 import type { AuditEvent } from '../schemas/catalog.js';
 import type { AuditSerializer } from '../audit/serializer.js';
+import { EMITTER_KID_HEADER, EMITTER_SIG_HEADER, type EmitterSigner } from '../audit/emitter-signature.js';
 import { NO_PHASE_RECORDER, timed, type PhaseRecorder } from '../lib/phase-timing.js';
 import { ensureAuditTopic } from './audit-topic.js';
 import { createKafka, withAdmin } from './client.js';
@@ -38,6 +40,12 @@ export interface AuditPublisherOptions {
   deliveryTimeoutMs?: number;
   /** how long one produce request may wait for its answer before its outcome counts as unknown */
   requestTimeoutMs?: number;
+  /**
+   * signs each event (headers emitter_sig, emitter_kid). The worker always gives one; without it events go
+   * out unsigned and a ledger quarantines them (`signature_missing`) — only benchmarks measuring the cost
+   * of signing leave it out.
+   */
+  signer?: EmitterSigner;
 }
 
 /** Broker errors about the records in a request (not about the broker, the network or the producer). */
@@ -74,6 +82,7 @@ export class AuditPublisher {
   private readonly waiting: Waiting[] = [];
   private sending = false;
   private topicChecked = false;
+  private readonly signer: EmitterSigner | undefined;
 
   constructor(
     private readonly serializer: AuditSerializer,
@@ -85,8 +94,10 @@ export class AuditPublisher {
       maxBatchBytes = 512 * 1024,
       deliveryTimeoutMs = 25_000,
       requestTimeoutMs = 5_000,
+      signer,
     }: AuditPublisherOptions = {},
   ) {
+    this.signer = signer;
     this.phases = phases;
     this.maxBatchMessages = maxBatchMessages;
     this.maxBatchBytes = maxBatchBytes;
@@ -103,7 +114,7 @@ export class AuditPublisher {
     // kafkajs: idempotence is safe only with one request in flight. Its own retries resend a request with
     // the same sequences (safe); a request that still fails is resent here, under a new producer id.
     this.producers = new ProducerIdentity(
-      createKafka(clientId, { requestTimeout: requestTimeoutMs }),
+      createKafka(clientId, { principal: 'worker', requestTimeout: requestTimeoutMs }),
       { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } },
       () => this.checkTopic(),
     );
@@ -111,7 +122,7 @@ export class AuditPublisher {
 
   private async checkTopic(): Promise<void> {
     if (this.topicChecked) return;
-    await withAdmin((admin) => ensureAuditTopic(admin, this.topic));
+    await withAdmin((admin) => ensureAuditTopic(admin, this.topic), { principal: 'worker' });
     this.topicChecked = true;
   }
 
@@ -120,8 +131,10 @@ export class AuditPublisher {
     const value = await timed(this.phases, 'audit_encode', () => this.serializer.encode(event));
     return timed(this.phases, 'audit_produce', async () => {
       return new Promise<PublishReceipt>((resolve, reject) => {
-        const message: Message = { key: event.composition_id, value, headers: { event_id: event.event_id, schema_id: event.schema_id } };
-        const bytes = value.length + event.composition_id.length + event.event_id.length + event.schema_id.length;
+        const signature = this.signer?.sign(event.this_hash);
+        const headers = { event_id: event.event_id, schema_id: event.schema_id, ...(signature ? { [EMITTER_SIG_HEADER]: signature.sig, [EMITTER_KID_HEADER]: signature.kid } : {}) };
+        const message: Message = { key: event.composition_id, value, headers };
+        const bytes = value.length + event.composition_id.length + Object.values(headers).reduce((n, h) => n + h.length, 0);
         this.waiting.push({ message, bytes, deadline: Date.now() + this.deliveryTimeoutMs, resolve, reject });
         if (!this.sending) void this.drain();
       });

@@ -8,6 +8,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { DeadlineError, within } from '../lib/deadline.js';
 import type { AuditEvent } from '../schemas/catalog.js';
 import type { AuditSerializer } from '../audit/serializer.js';
+import { LEDGER_GROUP_PREFIX } from './acls.js';
 import { createKafka, withAdmin } from './client.js';
 
 export interface ReadOptions {
@@ -20,7 +21,7 @@ export interface ReadOptions {
 
 /** The topic's high watermark per partition (the offset after its last message). */
 export async function highWatermarks(topic: string): Promise<Map<number, bigint>> {
-  const offsets = await withAdmin((admin) => admin.fetchTopicOffsets(topic));
+  const offsets = await withAdmin((admin) => admin.fetchTopicOffsets(topic), { principal: 'ledger' });
   return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
 }
 
@@ -50,7 +51,7 @@ async function readOnce(topic: string, onMessage: (partition: number, message: K
   const ends = await highWatermarks(topic);
   const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
   if (pending.size === 0) return;
-  const consumer = createKafka('coordination-ledger-reader').consumer({ groupId: `coordination-ledger-reader-${randomUUID()}` });
+  const consumer = createKafka('coordination-ledger-reader', { principal: 'ledger' }).consumer({ groupId: `${LEDGER_GROUP_PREFIX}-reader-${randomUUID()}` });
   const read = async () => {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -10,6 +10,8 @@
  * session timeout, 30 s by default): it is assigned every partition at once and resumes within a second or
  * two. One ledger process per store: a second one would ingest everything too (duplicates are no-ops).
  */
+import type { EmitterKeyring } from '../audit/emitter-signature.js';
+import { pinnedEmitterKeys } from '../kafka/emitter-keys.js';
 import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
 import { createKafka } from '../kafka/client.js';
@@ -39,6 +41,8 @@ export interface LedgerConsumerOptions {
   /** crash injection for recovery tests (`before-db-commit:<n>` | `after-db-commit:<n>`); unset in operation */
   failpoint?: string;
   onBatch?: (info: BatchInfo) => void;
+  /** the emitter keys events must be signed with; default the pinned set (kafka/emitter-keys.ts) */
+  emitters?: EmitterKeyring;
 }
 
 export class LedgerConsumer {
@@ -49,11 +53,11 @@ export class LedgerConsumer {
   readonly reached = new Map<number, bigint>();
 
   constructor(private readonly opts: LedgerConsumerOptions) {
-    this.consumer = createKafka('coordination-ledger-consumer').consumer({
+    this.consumer = createKafka('coordination-ledger-consumer', { principal: 'ledger' }).consumer({
       groupId: opts.groupId ?? ledgerGroup(opts.topic),
       allowAutoTopicCreation: false,
     });
-    this.ingestor = new Ingestor(opts.store, opts.decoder);
+    this.ingestor = new Ingestor(opts.store, opts.decoder, opts.emitters ?? pinnedEmitterKeys());
     this.failpoint = new Failpoint(opts.failpoint);
   }
 
@@ -66,7 +70,7 @@ export class LedgerConsumer {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
         if (batch.messages.length === 0) return;
-        const messages: TopicMessage[] = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, value: m.value }));
+        const messages: TopicMessage[] = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, value: m.value, ...(m.headers ? { headers: m.headers } : {}) }));
         this.failpoint.nextBatch();
         const stats = await this.ingestor.ingest(messages, { beforeCommit: () => this.failpoint.hit('before-db-commit') });
         this.failpoint.hit('after-db-commit');

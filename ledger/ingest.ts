@@ -5,6 +5,7 @@
  * after a crash is judged exactly as the first time.
  */
 import { canonicalJson } from '../audit/canonical.js';
+import { EMITTER_KID_HEADER, EMITTER_SIG_HEADER, SIGNATURE_FAILURE_DETAIL, type EmitterKeyring, type EmitterSignature, type SignatureFailure } from '../audit/emitter-signature.js';
 import type { AuditEvent } from '../schemas/catalog.js';
 import { sequenceOf } from '../audit/event-id.js';
 import { admit, type ChainLookup } from './classify.js';
@@ -14,7 +15,20 @@ import type { MessageDecoder } from './wire.js';
 
 export interface TopicMessage extends SourcePosition {
   value: Buffer | null;
+  /** the message's headers as the Kafka client gives them (the emitter's signature travels here) */
+  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 }
+
+/** A header given exactly once, as text; anything else (absent, repeated) is undefined. */
+function header(m: TopicMessage, name: string): string | undefined {
+  const h = m.headers?.[name];
+  return typeof h === 'string' ? h : Buffer.isBuffer(h) ? h.toString('utf8') : undefined;
+}
+
+const SIGNATURE_DETAIL: Record<SignatureFailure, string> = {
+  ...SIGNATURE_FAILURE_DETAIL,
+  signature_missing: `no ${EMITTER_SIG_HEADER} / ${EMITTER_KID_HEADER} header (or one given twice)`,
+};
 
 export interface IngestStats {
   accepted: number;
@@ -24,7 +38,7 @@ export interface IngestStats {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-function canonicalRow(event: AuditEvent, sequence: number, source: SourcePosition): CanonicalRow {
+function canonicalRow(event: AuditEvent, sequence: number, source: SourcePosition, signature: EmitterSignature): CanonicalRow {
   return {
     composition_id: event.composition_id,
     sequence,
@@ -39,6 +53,8 @@ function canonicalRow(event: AuditEvent, sequence: number, source: SourcePositio
     prev_hash: event.prev_hash,
     this_hash: event.this_hash,
     body: canonicalJson(event),
+    emitter_kid: signature.kid,
+    emitter_sig: signature.sig,
     source,
   };
 }
@@ -88,6 +104,8 @@ export class Ingestor {
   constructor(
     private readonly store: LedgerStore,
     private readonly decoder: MessageDecoder,
+    /** the pinned emitter keys: an event no pinned key signed is quarantined, whatever else holds */
+    private readonly emitters: EmitterKeyring,
   ) {}
 
   /** Judges every message, then writes the whole batch in one transaction. */
@@ -109,12 +127,20 @@ export class Ingestor {
         stats.quarantined += 1;
         continue;
       }
-      const claimed = decoded.value as { composition_id?: unknown; event_id?: unknown } | null;
+      const claimed = decoded.value as { composition_id?: unknown; event_id?: unknown; this_hash?: unknown } | null;
+      // Before the chain is consulted: an event no pinned emitter signed is neither a link nor a duplicate.
+      const signature = { kid: header(m, EMITTER_KID_HEADER), sig: header(m, EMITTER_SIG_HEADER) };
+      const unsigned = this.emitters.check(str(claimed?.this_hash) ?? '', signature);
+      if (unsigned) {
+        batch.quarantined.push(quarantineRow(unsigned, SIGNATURE_DETAIL[unsigned], decoded.value, m.value, source));
+        stats.quarantined += 1;
+        continue;
+      }
       const cmp = str(claimed?.composition_id);
       const eventId = str(claimed?.event_id);
       const verdict = admit(decoded.value, await chains.lookup(cmp, cmp && eventId ? sequenceOf(eventId, cmp) : undefined));
       if (verdict.kind === 'accept') {
-        batch.accepted.push(canonicalRow(verdict.event, verdict.sequence, source));
+        batch.accepted.push(canonicalRow(verdict.event, verdict.sequence, source, signature as EmitterSignature));
         chains.advance(verdict.event, verdict.sequence);
         stats.accepted += 1;
       } else if (verdict.kind === 'duplicate') {

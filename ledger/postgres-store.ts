@@ -5,9 +5,15 @@
 import pg from 'pg';
 import { eventPage, eventWhere, encodeCursor, quarantineWhere, type EventFilter, type EventPage, type EventQuery, type QuarantinePage, type QuarantineQuery } from './query.js';
 import type { LedgerHead } from './records.js';
-import { HEAD_COLUMNS, ledgerDdl, type Dialect } from './schema-sql.js';
-import type { IngestBatch, LedgerCounts, LedgerStore } from './store.js';
+import { ADDED_COLUMNS, HEAD_COLUMNS, ledgerDdl, type Dialect } from './schema-sql.js';
+import { SIGNATURES_SQL, signatureMap, type IngestBatch, type LedgerCounts, type LedgerStore } from './store.js';
+import type { EmitterSignature } from '../audit/emitter-signature.js';
+
+type SignatureRow = Parameters<typeof signatureMap>[0][number];
 import { quarantineEntry, type QuarantineDbRow } from './store-rows.js';
+import { logDdl } from './log/schema.js';
+import { PostgresLogStore } from './log/postgres-log.js';
+import { ignoreError, insertMany, numbered, transaction, types } from './pg-sql.js';
 
 const postgres: Dialect = {
   serial: 'BIGSERIAL PRIMARY KEY',
@@ -32,60 +38,14 @@ const postgres: Dialect = {
 /** Held by whoever migrates, for the length of its transaction: the ledger process and the CLI may open at once. */
 const MIGRATION_LOCK = 424242;
 
-/** `?` placeholders → `$1, $2, …` */
-const numbered = (sql: string): string => {
-  let i = 0;
-  return sql.replace(/\?/g, () => `$${++i}`);
-};
-
-// BIGINT comes back as a string by default; ts_ms, ids and counts fit a double. Set on our pools only, not
-// on pg's global parsers, which every other pg user of the process shares.
-const types = new pg.TypeOverrides();
-types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
-
-/** The connection broke (a server restart, a failover): the statement waiting on it fails on its own. */
-const ignoreError = () => undefined;
-
-/** Runs `work` in one transaction on a connection of its own; rolls back when it throws. */
-async function transaction(pool: pg.Pool, begin: string, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
-  const client = await pool.connect();
-  // a checked-out client has no error listener of the pool's: a connection cut between two statements
-  // would be an uncaught 'error' event, ending the process
-  client.on('error', ignoreError);
-  let broken = false;
-  try {
-    await client.query(begin);
-    await work(client);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => (broken = true));
-    throw err;
-  } finally {
-    client.off('error', ignoreError);
-    client.release(broken);
-  }
-}
-
-/** Rows per INSERT: 16 columns × 1,000 stays far below the protocol's 65,535 parameters per statement. */
-export const ROWS_PER_INSERT = 1_000;
-
-/**
- * Inserts rows with multi-row VALUES, ROWS_PER_INSERT at a time: one round trip per thousand rows instead of
- * one per row, which is what a batch costs when the server is across a network. Rows keep their order.
- */
-async function insertMany(client: pg.PoolClient, into: string, rows: unknown[][], suffix = ''): Promise<void> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
-    let n = 0;
-    const values = chunk.map((row) => `(${row.map(() => `$${++n}`).join(', ')})`).join(', ');
-    await client.query(`INSERT INTO ${into} VALUES ${values} ${suffix}`, chunk.flat());
-  }
-}
-
 export class PostgresLedgerStore implements LedgerStore {
   readonly kind = 'postgres';
 
-  private constructor(private readonly pool: pg.Pool) {}
+  readonly log: PostgresLogStore;
+
+  private constructor(private readonly pool: pg.Pool) {
+    this.log = new PostgresLogStore(pool);
+  }
 
   static async open(url: string): Promise<PostgresLedgerStore> {
     const pool = new pg.Pool({ connectionString: url, max: 4, types });
@@ -106,6 +66,9 @@ export class PostgresLedgerStore implements LedgerStore {
     await transaction(pool, 'BEGIN ISOLATION LEVEL READ COMMITTED', async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       for (const sql of ledgerDdl(postgres)) await client.query(sql);
+      for (const { table, column, type } of ADDED_COLUMNS) await client.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
+      for (const sql of logDdl(postgres)) await client.query(sql);
+      await PostgresLogStore.backfillInTransaction(client);
     });
   }
 
@@ -136,8 +99,8 @@ export class PostgresLedgerStore implements LedgerStore {
     await transaction(this.pool, 'BEGIN', async (client) => {
       await insertMany(
         client,
-        'ledger_events (composition_id, sequence, event_id, schema_id, ts_utc, ts_ms, actor_type, actor_id, issuer, abac_outcome, prev_hash, this_hash, body, src_topic, src_partition, src_offset)',
-        batch.accepted.map((r) => [r.composition_id, r.sequence, r.event_id, r.schema_id, r.ts_utc, r.ts_ms, r.actor_type, r.actor_id, r.issuer, r.abac_outcome, r.prev_hash, r.this_hash, r.body, r.source.topic, r.source.partition, r.source.offset]),
+        'ledger_events (composition_id, sequence, event_id, schema_id, ts_utc, ts_ms, actor_type, actor_id, issuer, abac_outcome, prev_hash, this_hash, body, src_topic, src_partition, src_offset, emitter_kid, emitter_sig)',
+        batch.accepted.map((r) => [r.composition_id, r.sequence, r.event_id, r.schema_id, r.ts_utc, r.ts_ms, r.actor_type, r.actor_id, r.issuer, r.abac_outcome, r.prev_hash, r.this_hash, r.body, r.source.topic, r.source.partition, r.source.offset, r.emitter_kid, r.emitter_sig]),
       );
       await insertMany(
         client,
@@ -145,6 +108,7 @@ export class PostgresLedgerStore implements LedgerStore {
         batch.quarantined.map((r) => [r.reason, r.detail, r.composition_id, r.event_id, r.schema_id, r.this_hash, r.body, r.source.topic, r.source.partition, r.source.offset]),
         'ON CONFLICT (src_topic, src_partition, src_offset) DO NOTHING',
       );
+      await PostgresLogStore.appendInTransaction(client, batch.accepted);
       // one row per partition; row by row because one statement may not update the same row twice
       for (const p of batch.positions) {
         await client.query(
@@ -171,6 +135,10 @@ export class PostgresLedgerStore implements LedgerStore {
       [...where.params, query.limit + 1],
     );
     return eventPage(rows, query.limit);
+  }
+
+  async emitterSignatures(compositionId: string): Promise<Map<string, EmitterSignature>> {
+    return signatureMap(await this.rows<SignatureRow>(SIGNATURES_SQL, [compositionId]));
   }
 
   async compositionIds(filter: EventFilter): Promise<string[]> {

@@ -2,6 +2,7 @@
  * What the ledger stores: canonical rows (one per accepted event, never updated or deleted) and quarantine
  * rows (anything that failed a check, with the reason), plus where in the topic ingest has reached.
  */
+import { SIGNATURE_FAILURES } from '../audit/emitter-signature.js';
 
 /** Why an event went to quarantine instead of the canonical table. */
 export const QUARANTINE_REASONS = [
@@ -13,6 +14,8 @@ export const QUARANTINE_REASONS = [
   'unknown_schema',
   'invalid_event',
   'missing_provenance',
+  // no pinned emitter key vouches for it
+  ...SIGNATURE_FAILURES,
 ] as const;
 export type QuarantineReason = (typeof QUARANTINE_REASONS)[number];
 
@@ -39,6 +42,9 @@ export interface CanonicalRow {
   this_hash: string;
   /** the event as RFC 8785 canonical JSON */
   body: string;
+  /** the emitter's signature over this_hash, as received beside the event (never part of it) */
+  emitter_kid: string;
+  emitter_sig: string;
   source: SourcePosition;
 }
 

@@ -32,6 +32,8 @@ export function ledgerDdl(d: Dialect): string[] {
       src_topic TEXT NOT NULL,
       src_partition INTEGER NOT NULL,
       src_offset TEXT NOT NULL,
+      emitter_kid TEXT,
+      emitter_sig TEXT,
       PRIMARY KEY (composition_id, sequence)
     )`,
     'CREATE INDEX IF NOT EXISTS ledger_events_schema ON ledger_events (schema_id)',
@@ -62,5 +64,15 @@ export function ledgerDdl(d: Dialect): string[] {
     ...d.appendOnly('ledger_quarantine'),
   ];
 }
+
+/**
+ * Columns added after a table was first created: a store opened on an older database adds them (NULL in
+ * the rows it already held). `ledger_events.emitter_*`: events admitted before emitter signatures existed
+ * carry none.
+ */
+export const ADDED_COLUMNS: readonly { table: string; column: string; type: string }[] = [
+  { table: 'ledger_events', column: 'emitter_kid', type: 'TEXT' },
+  { table: 'ledger_events', column: 'emitter_sig', type: 'TEXT' },
+];
 
 export const HEAD_COLUMNS = 'composition_id, sequence, event_id, this_hash, ts_utc';

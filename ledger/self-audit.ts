@@ -5,6 +5,7 @@
  * that outlives the lag window is an alarm.
  */
 import type { LedgerHead } from './records.js';
+import type { WitnessRefusalRow } from './log/rows.js';
 import type { LedgerStore } from './store.js';
 import type { WorkflowHead, WorkflowHeadSource } from './workflow-heads.js';
 
@@ -45,6 +46,12 @@ export interface SelfAuditReport {
    */
   outside_pipeline: { composition_id: string; status: string }[];
   mismatches: Mismatch[];
+  /**
+   * the transparency log: its size against the events held (a leaf for every admitted event, no more, no
+   * less), and the witnesses' refusals not followed by a cosignature of theirs — a rewritten or truncated
+   * log. Either is an alarm.
+   */
+  log: { size: number; events: number; checkpoint_size: number | null; witness_refusals: Omit<WitnessRefusalRow, 'body'>[] };
   alarm: boolean;
   window_seconds: number;
   lag_window_seconds: number;
@@ -85,6 +92,17 @@ export class SelfAudit {
     this.windowSeconds = opts.windowSeconds ?? 24 * 3600;
     this.lagWindowSeconds = opts.lagWindowSeconds ?? 120;
     this.now = opts.now ?? Date.now;
+  }
+
+  private async logState(): Promise<SelfAuditReport['log']> {
+    const { log } = this.opts.store;
+    const [size, counts, checkpoint, refusals] = await Promise.all([log.size(), this.opts.store.counts(), log.checkpoint(), log.refusals()]);
+    const standing: SelfAuditReport['log']['witness_refusals'] = [];
+    for (const { body: _body, ...r } of refusals) {
+      const cosigned = await log.lastCosignature(r.witness);
+      if (!cosigned || cosigned.received_ms < r.received_ms) standing.push(r);
+    }
+    return { size, events: counts.events, checkpoint_size: checkpoint?.tree_size ?? null, witness_refusals: standing };
   }
 
   async pass(): Promise<SelfAuditReport> {
@@ -129,7 +147,8 @@ export class SelfAudit {
     for (const id of this.firstSeen.keys()) if (!ids.has(id)) this.firstSeen.delete(id);
 
     const behind = mismatches.filter((m) => m.kind === 'ledger_behind');
-    const alarm = mismatches.some((m) => m.alarm) || outsidePipeline.length > 0;
+    const log = await this.logState();
+    const alarm = mismatches.some((m) => m.alarm) || outsidePipeline.length > 0 || log.size !== log.events || log.witness_refusals.length > 0;
     return {
       ok: mismatches.length === 0,
       delta: mismatches.length,
@@ -144,6 +163,7 @@ export class SelfAudit {
       unverifiable,
       outside_pipeline: outsidePipeline,
       mismatches,
+      log,
       alarm,
       window_seconds: this.windowSeconds,
       lag_window_seconds: this.lagWindowSeconds,

@@ -4,9 +4,14 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { eventPage, eventWhere, encodeCursor, quarantineWhere, type EventFilter, type EventPage, type EventQuery, type QuarantinePage, type QuarantineQuery } from './query.js';
 import type { LedgerHead } from './records.js';
-import { HEAD_COLUMNS, ledgerDdl, type Dialect } from './schema-sql.js';
-import type { IngestBatch, LedgerCounts, LedgerStore } from './store.js';
+import { ADDED_COLUMNS, HEAD_COLUMNS, ledgerDdl, type Dialect } from './schema-sql.js';
+import { SIGNATURES_SQL, signatureMap, type IngestBatch, type LedgerCounts, type LedgerStore } from './store.js';
+import type { EmitterSignature } from '../audit/emitter-signature.js';
+
+type SignatureRow = Parameters<typeof signatureMap>[0][number];
 import { quarantineEntry, type QuarantineDbRow } from './store-rows.js';
+import { logDdl } from './log/schema.js';
+import { SqliteLogStore } from './log/sqlite-log.js';
 
 const sqlite: Dialect = {
   serial: 'INTEGER PRIMARY KEY AUTOINCREMENT',
@@ -20,7 +25,11 @@ const sqlite: Dialect = {
 export class SqliteLedgerStore implements LedgerStore {
   readonly kind = 'sqlite';
 
-  private constructor(private readonly db: Database.Database) {}
+  readonly log: SqliteLogStore;
+
+  private constructor(private readonly db: Database.Database) {
+    this.log = new SqliteLogStore(db);
+  }
 
   static open(path: string, opts: { readonly?: boolean } = {}): SqliteLedgerStore {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -30,9 +39,17 @@ export class SqliteLedgerStore implements LedgerStore {
       db.pragma('journal_mode = WAL');
       // FULL: a committed batch survives power loss, which is what lets the consumer commit offsets after it
       db.pragma('synchronous = FULL');
-      db.transaction(() => ledgerDdl(sqlite).forEach((sql) => db.exec(sql)))();
+      db.transaction(() => {
+        [...ledgerDdl(sqlite), ...logDdl(sqlite)].forEach((sql) => db.exec(sql));
+        for (const { table, column, type } of ADDED_COLUMNS) {
+          const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+          if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+        }
+      })();
     }
-    return new SqliteLedgerStore(db);
+    const store = new SqliteLedgerStore(db);
+    if (!opts.readonly) db.transaction(() => store.log.backfillInTransaction()).immediate();
+    return store;
   }
 
   async positions(topic: string): Promise<Map<number, bigint>> {
@@ -57,8 +74,8 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async commit(batch: IngestBatch): Promise<void> {
     const insertEvent = this.db.prepare(`INSERT INTO ledger_events
-      (composition_id, sequence, event_id, schema_id, ts_utc, ts_ms, actor_type, actor_id, issuer, abac_outcome, prev_hash, this_hash, body, src_topic, src_partition, src_offset)
-      VALUES (@composition_id, @sequence, @event_id, @schema_id, @ts_utc, @ts_ms, @actor_type, @actor_id, @issuer, @abac_outcome, @prev_hash, @this_hash, @body, @topic, @partition, @offset)`);
+      (composition_id, sequence, event_id, schema_id, ts_utc, ts_ms, actor_type, actor_id, issuer, abac_outcome, prev_hash, this_hash, body, src_topic, src_partition, src_offset, emitter_kid, emitter_sig)
+      VALUES (@composition_id, @sequence, @event_id, @schema_id, @ts_utc, @ts_ms, @actor_type, @actor_id, @issuer, @abac_outcome, @prev_hash, @this_hash, @body, @topic, @partition, @offset, @emitter_kid, @emitter_sig)`);
     // the same message redelivered after a crash is quarantined once
     const insertQuarantine = this.db.prepare(`INSERT INTO ledger_quarantine
       (reason, detail, composition_id, event_id, schema_id, this_hash, body, src_topic, src_partition, src_offset)
@@ -66,11 +83,13 @@ export class SqliteLedgerStore implements LedgerStore {
       ON CONFLICT (src_topic, src_partition, src_offset) DO NOTHING`);
     const upsertPosition = this.db.prepare(`INSERT INTO ledger_positions (topic, partition, next_offset) VALUES (?, ?, ?)
       ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset`);
+    // IMMEDIATE: the write lock is taken first, so the log's size and peaks read below are the latest
     this.db.transaction(() => {
       for (const row of batch.accepted) insertEvent.run({ ...row, ...row.source, source: undefined });
+      this.log.appendInTransaction(batch.accepted);
       for (const row of batch.quarantined) insertQuarantine.run({ ...row, ...row.source, source: undefined });
       for (const p of batch.positions) upsertPosition.run(p.topic, p.partition, p.next_offset);
-    })();
+    }).immediate();
   }
 
   async recentHeads(sinceMs?: number): Promise<LedgerHead[]> {
@@ -88,6 +107,10 @@ export class SqliteLedgerStore implements LedgerStore {
       .prepare(`SELECT composition_id, sequence, body FROM ledger_events ${where.sql} ORDER BY composition_id, sequence LIMIT ?`)
       .all(...where.params, query.limit + 1) as { composition_id: string; sequence: number; body: string }[];
     return eventPage(rows, query.limit);
+  }
+
+  async emitterSignatures(compositionId: string): Promise<Map<string, EmitterSignature>> {
+    return signatureMap(this.db.prepare(SIGNATURES_SQL).all(compositionId) as SignatureRow[]);
   }
 
   async compositionIds(filter: EventFilter): Promise<string[]> {

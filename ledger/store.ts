@@ -3,6 +3,8 @@
  * (for users who outgrow one node) are interchangeable. Which one is opened: ledger/open-store.ts.
  */
 import { decodeEventCursor, type EventFilter, type EventQuery, type EventPage, type QuarantineQuery, type QuarantinePage } from './query.js';
+import type { EmitterSignature } from '../audit/emitter-signature.js';
+import type { LogStore } from './log/rows.js';
 import type { CanonicalRow, LedgerHead, PartitionPosition, QuarantineRow } from './records.js';
 
 export interface IngestBatch {
@@ -20,6 +22,8 @@ export interface LedgerCounts {
 
 export interface LedgerStore {
   readonly kind: 'sqlite' | 'postgres';
+  /** the transparency log over every admitted event (ledger/log/) */
+  readonly log: LogStore;
   /** where ingest of `topic` resumes, per partition */
   positions(topic: string): Promise<Map<number, bigint>>;
   /** the heads of these compositions (absent when the ledger holds none of their events) */
@@ -31,6 +35,8 @@ export interface LedgerStore {
   /** heads of compositions whose last event is at or after `sinceMs` (all when omitted), by composition id */
   recentHeads(sinceMs?: number): Promise<LedgerHead[]>;
   events(query: EventQuery): Promise<EventPage>;
+  /** the emitter signature each of the composition's events was admitted with, by event_id (none for events admitted before signatures) */
+  emitterSignatures(compositionId: string): Promise<Map<string, EmitterSignature>>;
   /** ids of the compositions with at least one event matching `filter`, in id order */
   compositionIds(filter: EventFilter): Promise<string[]>;
   quarantine(query: QuarantineQuery): Promise<QuarantinePage>;
@@ -49,3 +55,12 @@ export async function* allEvents(store: LedgerStore, filter: EventFilter, opts: 
     after = decodeEventCursor(page.next_cursor);
   }
 }
+
+/** Rows of (event_id, emitter_kid, emitter_sig) as a map; rows without a signature are left out. */
+export function signatureMap(rows: readonly { event_id: string; emitter_kid: string | null; emitter_sig: string | null }[]): Map<string, EmitterSignature> {
+  const map = new Map<string, EmitterSignature>();
+  for (const r of rows) if (r.emitter_kid && r.emitter_sig) map.set(r.event_id, { kid: r.emitter_kid, sig: r.emitter_sig });
+  return map;
+}
+
+export const SIGNATURES_SQL = 'SELECT event_id, emitter_kid, emitter_sig FROM ledger_events WHERE composition_id = ? ORDER BY sequence';

@@ -1,10 +1,16 @@
 /**
  * The ledger process: ingests the audit topic into the ledger store (a consumer group of its own per process; positions live in the store)
  * and runs the self-audit every COORD_SELF_AUDIT_INTERVAL seconds (default 60). Metrics on
- * COORD_LEDGER_METRICS_ADDRESS (default 127.0.0.1:9465) at /metrics, the last self-audit at /status.
+ * COORD_LEDGER_METRICS_ADDRESS (default 127.0.0.1:9465) at /metrics, the last self-audit at /status, and the
+ * transparency log (checkpoints, proofs, witnesses' cosignatures: ledger/log/http.ts) under /log/.
  * Usage: node --import tsx workers/ledger.ts   (configuration from the environment, see README)
  */
 import { createServer } from 'node:http';
+import { Checkpointer } from '../ledger/log/checkpointer.js';
+import { handleLogRequest } from '../ledger/log/http.js';
+import { loadLogKey, loadWitnesses } from '../ledger/log/log-key.js';
+import { LogService } from '../ledger/log/log-service.js';
+import { Serial } from '../lib/serial.js';
 import { ensureAuditTopic } from '../kafka/audit-topic.js';
 import { withAdmin } from '../kafka/client.js';
 import { LedgerConsumer } from '../ledger/consumer.js';
@@ -29,7 +35,23 @@ const metricsAddress = settings.COORD_LEDGER_METRICS_ADDRESS;
 
 const store = await openLedgerStore();
 const metrics = new LedgerMetrics();
-await withAdmin((admin) => ensureAuditTopic(admin, topic));
+await withAdmin((admin) => ensureAuditTopic(admin, topic), { principal: 'ledger' });
+
+// The transparency log: a checkpoint after every COORD_LOG_CHECKPOINT_EVENTS events or _SECONDS seconds.
+const logKey = loadLogKey();
+const checkpointer = new Checkpointer(store.log, logKey, settings.COORD_LOG_ORIGIN, {
+  everyEvents: settings.COORD_LOG_CHECKPOINT_EVENTS,
+  everyMs: settings.COORD_LOG_CHECKPOINT_SECONDS * 1000,
+});
+const checkpoints = new Serial(async () => {
+  try {
+    await checkpointer.maybeCheckpoint();
+  } catch (err) {
+    logger.error({ err }, 'checkpoint failed');
+  }
+});
+const checkpointTimer = setInterval(() => void checkpoints.run(), settings.COORD_LOG_CHECKPOINT_SECONDS * 1000);
+const logService = new LogService(store, loadWitnesses);
 
 const consumer = new LedgerConsumer({
   store,
@@ -37,6 +59,7 @@ const consumer = new LedgerConsumer({
   topic,
   failpoint: settings.COORD_LEDGER_FAILPOINT,
   onBatch: (info) => {
+    if (info.accepted) void checkpoints.run();
     metrics.batch(info);
     if (info.quarantined) logger.warn(info, 'batch ingested with quarantined messages');
     else logger.debug(info, 'batch ingested');
@@ -78,7 +101,9 @@ schedule();
 
 const [host, port] = [metricsAddress.slice(0, metricsAddress.lastIndexOf(':')), Number(metricsAddress.slice(metricsAddress.lastIndexOf(':') + 1))];
 const server = createServer((req, res) => {
-  if (req.url === '/metrics') {
+  if (req.url?.startsWith('/log/')) {
+    handleLogRequest(logService, req, res).catch((err: unknown) => logger.error({ err }, 'log request failed'));
+  } else if (req.url === '/metrics') {
     void metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
   } else if (req.url === '/status') {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(lastReport));
@@ -95,6 +120,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'ledger stopping');
     clearTimeout(timer);
+    clearInterval(checkpointTimer);
     void running
       .then(() => consumer.stop())
       .then(() => store.close())

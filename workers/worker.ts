@@ -14,6 +14,7 @@ import { trustedIssuers } from '../activities/jwt/trusted-issuers.js';
 import { PHASE_HISTOGRAM, type PhaseRecorder } from '../lib/phase-timing.js';
 import { JwtVerifier } from '../activities/jwt/verifier.js';
 import { AuditPublisher } from '../kafka/publisher.js';
+import { loadEmitterSigner } from '../kafka/emitter-keys.js';
 import { registerSchemas } from '../audit/registry-discipline.js';
 import { AuditSerializer } from '../audit/serializer.js';
 import { encryptedDataConverter } from '../client/data-converter.js';
@@ -45,7 +46,8 @@ if (refused.length) {
 const phaseHistogram = Runtime.instance().metricMeter.createHistogram(PHASE_HISTOGRAM, 'float', 'ms', 'duration of one phase of a transition (jwt_verify, pdp_decide, audit_encode, audit_produce)');
 const phases: PhaseRecorder = { record: (phase, ms) => phaseHistogram.record(ms, { phase }) };
 
-const publisher = new AuditPublisher(new AuditSerializer(registryUrl, topic), topic, { phases });
+// Every event is signed by this worker's emitter key: the ledger admits nothing else.
+const publisher = new AuditPublisher(new AuditSerializer(registryUrl, topic), topic, { phases, signer: loadEmitterSigner() });
 const activities = createActivities({
   jwt: new JwtVerifier({ issuers: trustedIssuers(), audience: tokenAudience() }),
   uds: new CerbosUdsClient(pdpEndpoint().address),

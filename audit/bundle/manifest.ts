@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { issuePath } from '../../schemas/catalog.js';
 import { canonicalJson } from '../canonical.js';
-import { EXPORT_FORMAT, MANIFEST_FILE, SIGNATURE_FILE, type Manifest } from './format.js';
+import { EXPORT_FORMAT, EXPORT_FORMAT_V1, MANIFEST_FILE, SIGNATURE_FILE, type Manifest } from './format.js';
 
 const sha256Ref = z.string().regex(/^sha256:[0-9a-f]{64}$/);
 const count = z.number().int().nonnegative();
 const digest = z.strictObject({ sha256: sha256Ref, bytes: count });
 
 const manifestSchema = z.strictObject({
-  format: z.literal(EXPORT_FORMAT),
+  format: z.enum([EXPORT_FORMAT, EXPORT_FORMAT_V1]),
   selection: z.record(z.string(), z.unknown()),
   counts: z.strictObject({ compositions: count, events: count, runs: count }),
   compositions: z.array(
@@ -24,7 +24,13 @@ const manifestSchema = z.strictObject({
       head: z.strictObject({ sequence: z.number().int().positive(), this_hash: sha256Ref }).nullable(),
     }),
   ),
-  files: z.strictObject({ 'events.jsonl': digest, 'history.json': digest }),
+  files: z.strictObject({
+    'events.jsonl': digest,
+    'history.json': digest,
+    'signatures.jsonl': digest.optional(),
+    'checkpoint.txt': digest.optional(),
+    'proofs.jsonl': digest.optional(),
+  }),
 });
 
 export const manifestBytes = (manifest: Manifest): Buffer => Buffer.from(canonicalJson(manifest), 'utf8');
@@ -48,6 +54,12 @@ export function readManifest(dir: string): ManifestRead {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     return { ok: false, reason: `${MANIFEST_FILE} ${issuePath(issue.path)}: ${issue.message}`, bytes };
+  }
+  if ((parsed.data.format === EXPORT_FORMAT) !== (parsed.data.files['signatures.jsonl'] !== undefined)) {
+    return { ok: false, reason: `${MANIFEST_FILE} .files: signatures.jsonl is hashed in format ${EXPORT_FORMAT} bundles, and only in them`, bytes };
+  }
+  if ((parsed.data.files['checkpoint.txt'] === undefined) !== (parsed.data.files['proofs.jsonl'] === undefined)) {
+    return { ok: false, reason: `${MANIFEST_FILE} .files: checkpoint.txt and proofs.jsonl come together`, bytes };
   }
   // The value itself, not the parser's copy of it: a large export's manifest is held once.
   return { ok: true, manifest: value as Manifest, bytes };

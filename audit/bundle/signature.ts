@@ -33,7 +33,7 @@ export async function signManifest(manifestBytes: Uint8Array, key: SigningKey): 
 
 /** Checks `jws` (null: no bundle.jws) against manifest.json's bytes. Never throws on bad input: it says why. */
 export async function verifyManifestSignature(jws: string | null, manifestBytes: Uint8Array, pinned?: JWK): Promise<SignatureCheck> {
-  const pinnedThumbprint = pinned ? await thumbprintOf(pinned) : undefined;
+  const pinnedThumbprint = pinned ? thumbprintOf(pinned) : undefined;
   const base = { pinned: pinned !== undefined, ...(pinnedThumbprint ? { pinned_thumbprint: pinnedThumbprint } : {}) };
   if (jws === null) {
     return pinned
@@ -58,7 +58,7 @@ export async function verifyManifestSignature(jws: string | null, manifestBytes:
   if (!header.jwk || typeof header.jwk !== 'object' || 'd' in header.jwk) return fail('signature_malformed', 'the protected header must carry the public key (jwk) and no private member', ids);
   let thumbprint: string;
   try {
-    thumbprint = await thumbprintOf(header.jwk as JWK);
+    thumbprint = thumbprintOf(header.jwk as JWK);
   } catch (err) {
     return fail('signature_malformed', (err as Error).message, ids);
   }

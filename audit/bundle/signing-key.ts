@@ -4,7 +4,8 @@
  * ledger/signing-key.ts.
  */
 import { readFileSync } from 'node:fs';
-import { calculateJwkThumbprint, type CryptoKey, type JWK } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
+import { ed25519Kid, ed25519PublicJwk } from '../ed25519-jwk.js';
 
 export const SIGNING_ALG = 'EdDSA';
 
@@ -17,12 +18,9 @@ export interface SigningKey {
 }
 
 /** The public members of an Ed25519 JWK (a private one may be given where a public one is expected). */
-export function publicJwkOf(jwk: JWK, what = 'the key'): JWK {
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') throw new TypeError(`${what} is not an Ed25519 JWK (kty "OKP", crv "Ed25519", x)`);
-  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
-}
+export const publicJwkOf = (jwk: JWK, what = 'the key'): JWK => ed25519PublicJwk(jwk, what);
 
-export const thumbprintOf = (jwk: JWK): Promise<string> => calculateJwkThumbprint(publicJwkOf(jwk));
+export const thumbprintOf = (jwk: JWK): string => ed25519Kid(ed25519PublicJwk(jwk));
 
 /** Reads a public key file (`public.jwk`) for pinning. */
 export function readPublicJwk(file: string): JWK {

@@ -12,7 +12,13 @@ import type { AuditEvent } from '../../schemas/catalog.js';
 import { canonicalJson } from '../canonical.js';
 import { sequenceOf } from '../event-id.js';
 import { DigestCounter } from './digest.js';
+import type { EmitterSignature } from '../emitter-signature.js';
 import {
+  EMITTER_SIGNATURES_FILE,
+  LOG_CHECKPOINT_FILE,
+  LOG_PROOFS_FILE,
+  type EmitterSignatureLine,
+  type InclusionProofLine,
   EVENTS_FILE,
   EXPORT_FORMAT,
   HISTORY_FILE,
@@ -39,6 +45,10 @@ export interface BundleComposition {
    * give `codec`), or already in JSON form. Payloads are decoded and bearer tokens redacted on the way out.
    */
   runs: readonly (History | HistoryJson)[];
+  /** the emitter signature of each event, by event_id, as the ledger admitted it (absent: none known) */
+  signatures?: ReadonlyMap<string, EmitterSignature>;
+  /** with WriteBundleOptions.checkpoint: each event's inclusion proof at the checkpoint's size, by event_id */
+  proofs?: ReadonlyMap<string, { leaf_index: number; proof: string[] }>;
 }
 
 export interface WriteBundleOptions {
@@ -48,6 +58,8 @@ export interface WriteBundleOptions {
   signingKey?: SigningKey;
   /** decodes the histories' payloads (our EncryptionCodec); not needed for histories whose payloads are plain */
   codec?: PayloadCodec;
+  /** the transparency log's checkpoint note the compositions' proofs are against: writes checkpoint.txt and proofs.jsonl */
+  checkpoint?: string;
 }
 
 class HashedFile {
@@ -112,6 +124,9 @@ export async function writeBundle(
 
   const events = new HashedFile(join(dir, EVENTS_FILE));
   const history = new HashedFile(join(dir, HISTORY_FILE));
+  const signatures = new HashedFile(join(dir, EMITTER_SIGNATURES_FILE));
+  for (const stale of [LOG_CHECKPOINT_FILE, LOG_PROOFS_FILE]) rmSync(join(dir, stale), { force: true });
+  const proofs = opts.checkpoint !== undefined ? new HashedFile(join(dir, LOG_PROOFS_FILE)) : undefined;
   const entries: ManifestComposition[] = [];
   const counts = { compositions: 0, events: 0, runs: 0 };
   try {
@@ -119,7 +134,17 @@ export async function writeBundle(
     await history.write('{"compositions":[');
     for await (const c of inOrder(compositions)) {
       const ordered = orderedEvents(c);
-      for (const event of ordered) await events.write(`${canonicalJson(event)}\n`);
+      for (const event of ordered) {
+        await events.write(`${canonicalJson(event)}\n`);
+        const signature = c.signatures?.get(event.event_id);
+        const line: EmitterSignatureLine = { event_id: event.event_id, kid: signature?.kid ?? null, sig: signature?.sig ?? null };
+        await signatures.write(`${canonicalJson(line)}\n`);
+        if (proofs) {
+          const p = c.proofs?.get(event.event_id);
+          const proofLine: InclusionProofLine = { event_id: event.event_id, leaf_index: p?.leaf_index ?? null, proof: p?.proof ?? null };
+          await proofs.write(`${canonicalJson(proofLine)}\n`);
+        }
+      }
       const runs: HistoryJson[] = [];
       for (const run of c.runs) runs.push(await exportableHistory(run, opts.codec));
       await history.write(`${counts.compositions ? ',' : ''}${canonicalJson({ composition_id: c.composition_id, workflow_id: c.workflow_id, runs })}`);
@@ -138,6 +163,8 @@ export async function writeBundle(
   } catch (err) {
     events.destroy();
     history.destroy();
+    signatures.destroy();
+    proofs?.destroy();
     throw err;
   }
   const manifest: Manifest = {
@@ -145,8 +172,14 @@ export async function writeBundle(
     selection: opts.selection,
     counts,
     compositions: entries,
-    files: { [EVENTS_FILE]: await events.close(), [HISTORY_FILE]: await history.close() },
+    files: { [EVENTS_FILE]: await events.close(), [HISTORY_FILE]: await history.close(), [EMITTER_SIGNATURES_FILE]: await signatures.close() },
   };
+  if (proofs && opts.checkpoint !== undefined) {
+    const checkpoint = new HashedFile(join(dir, LOG_CHECKPOINT_FILE));
+    await checkpoint.write(opts.checkpoint);
+    manifest.files[LOG_CHECKPOINT_FILE] = await checkpoint.close();
+    manifest.files[LOG_PROOFS_FILE] = await proofs.close();
+  }
   const bytes = manifestBytes(manifest);
   writeFileSync(join(dir, MANIFEST_FILE), bytes);
   if (opts.signingKey) writeFileSync(join(dir, SIGNATURE_FILE), await signManifest(bytes, opts.signingKey));

@@ -5,6 +5,8 @@ import { CursorError, decodeEventCursor, decodeQuarantineCursor, eventFilterSche
 import { QUARANTINE_REASONS } from '../../ledger/records.js';
 import { allEvents } from '../../ledger/store.js';
 import { withLedgerStore } from '../../ledger/open-store.js';
+import { loadWitnesses } from '../../ledger/log/log-key.js';
+import { LogService } from '../../ledger/log/log-service.js';
 import { withTemporal } from '../../ledger/temporal-client.js';
 import { ingestToEnd, ledgerStatus } from '../../ledger/status.js';
 import { auditTopic } from '../../config/endpoints.js';
@@ -167,7 +169,8 @@ async function exportCommand(argv: string[]): Promise<number> {
     withLedgerStore(async (store) => {
       if (!values['no-catch-up']) await ingestToEnd(store, values.topic);
       const signingKey = values.sign ? await loadOrCreateSigningKey() : undefined;
-      const manifest = await exportFromLedger({ store, temporal, codec: new EncryptionCodec(loadCodecKeys()), filter, selection, dir: values.out!, ...(signingKey ? { signingKey } : {}) });
+      const log = new LogService(store, loadWitnesses);
+      const manifest = await exportFromLedger({ store, temporal, codec: new EncryptionCodec(loadCodecKeys()), filter, selection, dir: values.out!, log, ...(signingKey ? { signingKey } : {}) });
       const out = { dir: values.out, ...manifest.counts, signed: Boolean(signingKey), ...(signingKey && !config().COORD_SIGNING_KEY_FILE ? { public_key: devPublicKeyFile() } : {}) };
       if (values.json) printJson(out);
       else print(`exported ${out.compositions} composition(s), ${out.events} events, ${out.runs} run(s) to ${out.dir}${out.signed ? ' (signed)' : ''}`);

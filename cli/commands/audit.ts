@@ -1,5 +1,8 @@
 /** `coord audit …` — what auditors run: verify a chain, replay a composition, pull one from the topic, write the §7b example. */
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { EMITTER_SIGNATURES_FILE, type EmitterSignatureLine } from '../../audit/bundle/format.js';
+import { readEmitterKeyring, type EmitterKeyring } from '../../audit/emitter-signature.js';
 import { buildVrsExample } from '../../audit/examples/vrs-screening.js';
 import { readJsonl, writeJsonl } from '../../audit/jsonl.js';
 import { readAuditEvents } from '../../kafka/reader.js';
@@ -10,16 +13,20 @@ import type { AuditEvent } from '../../schemas/catalog.js';
 import { replayState } from '../../schemas/replay-state.js';
 import { UsageError, print, printJson } from '../output.js';
 import { LEDGER_USAGE } from './audit-ledger.js';
+import { LOG_USAGE } from './audit-log.js';
 
-export const AUDIT_USAGE = `coord audit verify --file <events.jsonl> [--head <composition_id>=<this_hash>…] [--json]
-    exit 0 when every composition's chain holds, 1 at the first break (its 0-based line and kind)
+export const AUDIT_USAGE = `coord audit verify --file <events.jsonl> [--head <composition_id>=<this_hash>…] [--emitter-key <keys.json> [--signatures <signatures.jsonl>]] [--json]
+    exit 0 when every composition's chain holds, 1 at the first break (its 0-based line and kind); with
+    --emitter-key, every event must also carry a signature of a pinned emitter key (from --signatures,
+    default the signatures.jsonl beside the file, as in an export)
 coord audit replay --file <events.jsonl> --composition <id> [--json]
     the lifecycle state the composition's events lead to, or the first invalid step (exit 1)
 coord audit example --out <file.jsonl>
     writes the seed's §7b VRS screening example (9 events) with real hashes
 coord audit pull --composition <id> --out <file.jsonl> [--topic t]
     one composition's events, read from the audit topic (decoded through the registry), as JSONL
-${LEDGER_USAGE}`;
+${LEDGER_USAGE}
+${LOG_USAGE}`;
 
 function parseHeads(values: string[]): Record<string, string> {
   return Object.fromEntries(
@@ -31,8 +38,29 @@ function parseHeads(values: string[]): Record<string, string> {
   );
 }
 
-function verifyCommand(file: string, heads: Record<string, string>, json: boolean): number {
-  const result = verifyEntries(readJsonl(file), { heads });
+/** signatures.jsonl as a map by event_id (a line that is not a signature line is skipped: its event then has none). */
+function readSignatureLines(file: string): Map<string, EmitterSignatureLine> {
+  const byEvent = new Map<string, EmitterSignatureLine>();
+  for (const entry of readJsonl(file)) {
+    const line = 'value' in entry ? (entry.value as Partial<EmitterSignatureLine> | null) : null;
+    if (typeof line?.event_id === 'string') byEvent.set(line.event_id, line as EmitterSignatureLine);
+  }
+  return byEvent;
+}
+
+function verifyCommand(file: string, heads: Record<string, string>, json: boolean, signing: { emitterKey?: string | undefined; signatures?: string | undefined }): number {
+  let entries = readJsonl(file);
+  let emitters: EmitterKeyring | undefined;
+  if (signing.emitterKey) {
+    emitters = readEmitterKeyring(signing.emitterKey);
+    const signatures = readSignatureLines(signing.signatures ?? join(dirname(file), EMITTER_SIGNATURES_FILE));
+    entries = entries.map((e) => {
+      const id = 'value' in e ? (e.value as { event_id?: unknown } | null)?.event_id : undefined;
+      const line = typeof id === 'string' ? signatures.get(id) : undefined;
+      return line?.kid && line.sig ? { ...e, signature: { kid: line.kid, sig: line.sig } } : e;
+    });
+  }
+  const result = verifyEntries(entries, { heads, ...(emitters ? { emitters } : {}) });
   if (json) {
     const { ok, events, compositions, first_break, duplicates } = result;
     printJson({ ok, events, compositions, first_break, duplicates });
@@ -69,6 +97,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
     const { ledgerCommand } = await import('./audit-ledger.js');
     return (await ledgerCommand(verb, rest))!;
   }
+  if (verb === 'log') return (await import('./audit-log.js')).logCommand(rest);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -78,12 +107,14 @@ export async function auditCommand(argv: string[]): Promise<number> {
       head: { type: 'string', multiple: true, default: [] },
       topic: { type: 'string', default: auditTopic() },
       json: { type: 'boolean', default: false },
+      'emitter-key': { type: 'string' },
+      signatures: { type: 'string' },
     },
   });
   switch (verb) {
     case 'verify':
       if (!values.file) throw new UsageError('coord audit verify --file <events.jsonl>');
-      return verifyCommand(values.file, parseHeads(values.head), values.json);
+      return verifyCommand(values.file, parseHeads(values.head), values.json, { emitterKey: values['emitter-key'], signatures: values.signatures });
     case 'replay':
       if (!values.file || !values.composition) throw new UsageError('coord audit replay --file <events.jsonl> --composition <id>');
       return replayCommand(values.file, values.composition, values.json);

@@ -1,13 +1,19 @@
 /** `coord edge replay` — the edge lite worker: check an export bundle offline, and replay its history. */
 import { parseArgs } from 'node:util';
 import { readPublicJwk } from '../../audit/bundle/signing-key.js';
+import { readEmitterKeyring } from '../../audit/emitter-signature.js';
+import { readTrustFile, readVerifierKey } from '../../audit/bundle/trust-file.js';
 import type { EdgeReport } from '../../workers/edge/report.js';
 import { edgeReplay } from '../../workers/edge/replay-bundle.js';
 import { keepHeapSmall } from '../../workers/edge/small-heap.js';
 import { UsageError, print, printJson } from '../output.js';
 
-export const EDGE_USAGE = `coord edge replay <export dir> [--events-only] [--key <public.jwk>] [--json]
-    offline, no Temporal server: manifest and file hashes, signature (pinned with --key), canonical lines,
+export const EDGE_USAGE = `coord edge replay <export dir> [--events-only] [--key <public.jwk>] [--emitter-key <keys.json>]
+                 [--log-key <vkey|file>…] [--witness-key <vkey|file>…] [--trust <trust.json>] [--allow-unsigned] [--json]
+    offline, no Temporal server: manifest and its signature first (pinned with --key; an unsigned bundle, or
+    one whose signer is not pinned, stops here unless --allow-unsigned), file hashes, canonical lines, every
+    event's emitter signature (signatures.jsonl, against --emitter-key), the transparency-log checkpoint
+    (signed by a --log-key, cosigned by every --witness-key) and each event's inclusion proof in it,
     the chain and the lifecycle invariants of every composition, then (unless --events-only) each
     composition's history replayed through the workflow code and compared event by event; exit 1 on any mismatch`;
 
@@ -49,16 +55,24 @@ export async function edgeCommand(argv: string[]): Promise<number> {
     options: {
       'events-only': { type: 'boolean', default: false },
       key: { type: 'string' },
+      'emitter-key': { type: 'string' },
+      'log-key': { type: 'string', multiple: true, default: [] },
+      'witness-key': { type: 'string', multiple: true, default: [] },
+      trust: { type: 'string' },
+      'allow-unsigned': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
   const [dir, ...extra] = positionals;
   if (!dir || extra.length) throw new UsageError(EDGE_USAGE);
-  const publicKey = values.key ? readPublicJwk(values.key) : undefined;
+  const trust = values.trust ? readTrustFile(values.trust) : undefined;
+  const publicKey = values.key ? readPublicJwk(values.key) : trust?.bundleKey;
+  const emitters = values['emitter-key'] ? readEmitterKeyring(values['emitter-key']) : trust?.emitters;
+  const logKeys = [...values['log-key'].map(readVerifierKey), ...(trust?.logKeys ?? [])];
+  const witnessKeys = [...values['witness-key'].map(readVerifierKey), ...(trust?.witnessKeys ?? [])];
   const eventsOnly = values['events-only'];
-  if (!eventsOnly) await quietTemporalRuntime();
   const stopHeapKeeping = eventsOnly ? keepHeapSmall() : () => undefined;
-  const report = await edgeReplay(dir, { eventsOnly, ...(publicKey ? { publicKey } : {}) }).finally(stopHeapKeeping);
+  const report = await edgeReplay(dir, { eventsOnly, beforeHistoryPass: quietTemporalRuntime, logKeys, witnessKeys, allowUnsigned: values['allow-unsigned'], ...(publicKey ? { publicKey } : {}), ...(emitters ? { emitters } : {}) }).finally(stopHeapKeeping);
   if (values.json) printJson(report);
   else printText(report);
   return report.ok ? 0 : 1;

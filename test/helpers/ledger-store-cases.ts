@@ -18,6 +18,16 @@ import type { MessageDecoder } from '../../ledger/wire.js';
 import type { WorkflowHead, WorkflowHeadSource } from '../../ledger/workflow-heads.js';
 import type { AuditEvent } from '../../schemas/catalog.js';
 import { CMP_A, CMP_B, clone, interleavedStream, rehash } from './audit-streams.js';
+import { signatureHeaders, testEmitter } from './emitter.js';
+import { canonicalJson } from '../../audit/canonical.js';
+import { parseCheckpoint } from '../../audit/tlog/checkpoint.js';
+import { cosign, cosignatureVerifier, cosignerFromKey, generateCosignerKey } from '../../audit/tlog/cosignature.js';
+import { openNote } from '../../audit/tlog/note.js';
+import { generateNoteKey, noteSigner, noteVerifier } from '../../audit/tlog/note-keys.js';
+import { refusalSigner, signRefusal } from '../../audit/tlog/witness-refusal.js';
+import { Checkpointer } from '../../ledger/log/checkpointer.js';
+import { checkpointBody, LogService } from '../../ledger/log/log-service.js';
+import { EMPTY_RANGE, appendLeaves, compactRangeRoot, consistencyProof, inclusionProof, leafHash, root, verifyConsistency, verifyInclusion } from '../../audit/tlog/merkle.js';
 
 export interface StoreUnderTest {
   store: LedgerStore;
@@ -46,7 +56,9 @@ const jsonDecoder: MessageDecoder = {
 };
 
 let offset = 0;
-const messages = (events: unknown[]): TopicMessage[] => events.map((e) => ({ topic: 't', partition: 0, offset: String(offset++), value: Buffer.from(JSON.stringify(e)) }));
+const emitter = testEmitter();
+const messages = (events: unknown[]): TopicMessage[] =>
+  events.map((e) => ({ topic: 't', partition: 0, offset: String(offset++), value: Buffer.from(JSON.stringify(e)), headers: signatureHeaders(emitter.signer, String((e as { this_hash?: unknown }).this_hash ?? '')) }));
 
 const stream = interleavedStream();
 const a = stream.filter((e) => e.composition_id === CMP_A);
@@ -56,13 +68,14 @@ const headOf = (e: AuditEvent, sequence: number): LedgerHead => ({ composition_i
 async function fresh(t: TestContext, open: OpenStore) {
   const opened = await open();
   t.after(() => opened.store.close());
-  return { ...opened, ingestor: new Ingestor(opened.store, jsonDecoder) };
+  return { ...opened, ingestor: new Ingestor(opened.store, jsonDecoder, emitter.keyring) };
 }
 
 /** A canonical row as the ingestor would write it, for cases that commit past the ingestor. */
 const row = (e: AuditEvent, sequence: number, offset: number): CanonicalRow => ({
   ...{ composition_id: e.composition_id, sequence, event_id: e.event_id, schema_id: e.schema_id, ts_utc: e.ts_utc, ts_ms: Date.parse(e.ts_utc) },
   ...{ actor_type: e.actor.type, actor_id: e.actor.id, issuer: null, abac_outcome: null, prev_hash: e.prev_hash, this_hash: e.this_hash, body: '{}' },
+  ...(({ kid, sig }) => ({ emitter_kid: kid, emitter_sig: sig }))(emitter.signer.sign(e.this_hash)),
   source: { topic: 't', partition: 0, offset: String(offset) },
 });
 
@@ -180,6 +193,28 @@ export function ledgerStoreCases(open: OpenStore): void {
     assert.equal((await ingestor.ingest(batch)).accepted, 0, 'redelivery after the commit is a no-op');
     assert.equal((await store.counts()).events, 18);
     assert.equal((await store.positions('t')).get(0), BigInt(batch.at(-1)!.offset) + 1n);
+  });
+
+  test('the log: a leaf per admitted event in admission order, RFC 9162 root and proofs, nothing from a refused batch', async (t) => {
+    const { store, ingestor, exec } = await fresh(t, open);
+    const first = stream.slice(0, 7);
+    await ingestor.ingest(messages(first));
+    await assert.rejects(store.commit({ accepted: [row(a[0]!, 1, 99)], quarantined: [], positions: [] }), 'a primary key already held');
+    await ingestor.ingest(messages(stream)); // the rest, and duplicates of the first seven (no new leaves)
+    const admitted = [...first, ...stream.slice(7)];
+    const reference = appendLeaves(EMPTY_RANGE, admitted.map((e) => leafHash(Buffer.from(canonicalJson(e), 'utf8'))));
+    assert.equal(await store.log.size(), admitted.length);
+    const rootHash = await root(store.log, admitted.length);
+    assert.deepEqual(rootHash, compactRangeRoot(reference.range));
+    for (const [i, e] of admitted.entries()) {
+      assert.equal(await store.log.leafIndex(e.event_id), i);
+      const proof = await inclusionProof(store.log, i, admitted.length);
+      assert.ok(verifyInclusion(reference.nodes.find((n) => n.level === 0 && n.index === i)!.hash, i, admitted.length, proof, rootHash));
+    }
+    const older = await root(store.log, 5);
+    assert.ok(verifyConsistency(5, admitted.length, await consistencyProof(store.log, 5, admitted.length), older, rootHash));
+    await assert.rejects(exec('DELETE FROM tlog_leaves'), /append-only/);
+    await assert.rejects(exec("UPDATE tlog_nodes SET hash = 'x'"), /append-only/);
   });
 
   test('a batch the database refuses midway leaves nothing behind either', async (t) => {
@@ -341,5 +376,94 @@ export function selfAuditCases(open: OpenStore): void {
       ],
     );
     assert.equal(report.delta, 2);
+  });
+}
+
+/** A log key and one pinned witness, for the log's cases. */
+function logFixture(store: LedgerStore) {
+  const log = generateNoteKey('ledger.test/log');
+  const key = { signer: noteSigner(log.signerKey), vkey: log.verifierKey };
+  const witnessKey = generateCosignerKey('witness.partner.test');
+  const witnesses = new Map([['witness.partner.test', { vkey: witnessKey.verifierKey, verifier: cosignatureVerifier(witnessKey.verifierKey) }]]);
+  let clock = 1_000_000;
+  const checkpointer = new Checkpointer(store.log, key, 'ledger.test/log', { everyEvents: 5, everyMs: 10_000 }, () => clock);
+  const service = new LogService(store, () => witnesses);
+  const cosigned = (body: string) => `${body}\n${cosign(body, cosignerFromKey(witnessKey.signerKey), 1_700_000_000)}`;
+  return { key, witnessKey, checkpointer, service, cosigned, tick: (ms: number) => (clock += ms) };
+}
+
+/** The transparency log's checkpoints, proofs and witnesses over a store (ledger/log/). */
+export function logCases(open: OpenStore): void {
+  test('checkpoints: signed C2SP notes of size and root, issued every N events or T seconds', async (t) => {
+    const { store, ingestor } = await fresh(t, open);
+    const { key, checkpointer, tick } = logFixture(store);
+    assert.equal(await checkpointer.maybeCheckpoint(), undefined, 'an empty log has none');
+    await ingestor.ingest(messages(stream.slice(0, 6)));
+    const first = (await checkpointer.maybeCheckpoint())!;
+    const body = parseCheckpoint(openNote(first.note, [noteVerifier(key.vkey)]).text);
+    assert.deepEqual([body.origin, body.size, Buffer.from(body.root).toString('hex')], ['ledger.test/log', 6, first.root]);
+    await ingestor.ingest(messages(stream.slice(6, 9)));
+    assert.equal((await checkpointer.maybeCheckpoint())!.tree_size, 6, '3 new events, 0 s: not yet');
+    tick(10_000);
+    assert.equal((await checkpointer.maybeCheckpoint())!.tree_size, 9, 'T seconds passed');
+    await ingestor.ingest(messages(stream.slice(9, 14)));
+    assert.equal((await checkpointer.maybeCheckpoint())!.tree_size, 14, 'N events appended');
+    assert.throws(() => openNote(first.note, [noteVerifier(generateNoteKey('ledger.test/log').verifierKey)]), 'another key with the same name does not verify it');
+  });
+
+  test('inclusion and consistency proofs served for any event and sizes verify against the checkpoints', async (t) => {
+    const { store, ingestor } = await fresh(t, open);
+    const { checkpointer, service, tick } = logFixture(store);
+    await ingestor.ingest(messages(stream.slice(0, 7)));
+    const old = (await checkpointer.maybeCheckpoint())!;
+    await ingestor.ingest(messages(stream));
+    tick(10_000);
+    const latest = (await checkpointer.maybeCheckpoint())!;
+    const answer = await service.inclusion(b[4]!.event_id);
+    assert.equal(answer.tree_size, latest.tree_size);
+    const proof = answer.proof.map((p) => Buffer.from(p, 'base64'));
+    assert.deepEqual(Buffer.from(answer.leaf_hash, 'base64'), Buffer.from(leafHash(Buffer.from(canonicalJson(b[4]), 'utf8'))));
+    assert.ok(verifyInclusion(Buffer.from(answer.leaf_hash, 'base64'), answer.leaf_index, answer.tree_size, proof, Buffer.from(latest.root, 'hex')));
+    const consistency = await service.consistency(old.tree_size, latest.tree_size);
+    assert.ok(verifyConsistency(old.tree_size, latest.tree_size, consistency.proof.map((p) => Buffer.from(p, 'base64')), Buffer.from(old.root, 'hex'), Buffer.from(latest.root, 'hex')));
+    await assert.rejects(service.inclusion('evt_NOWHERE_001'), { code: 'ERR_NOT_FOUND' });
+    await assert.rejects(service.consistency(5, 999), { code: 'ERR_BAD_REQUEST' });
+  });
+
+  test('a pinned witness’s cosignature makes a checkpoint witnessed; an unknown witness or a body the log never signed is refused', async (t) => {
+    const { store, ingestor } = await fresh(t, open);
+    const { checkpointer, service, cosigned } = logFixture(store);
+    await ingestor.ingest(messages(stream.slice(0, 6)));
+    const cp = (await checkpointer.maybeCheckpoint())!;
+    const body = checkpointBody(cp);
+    assert.equal((await service.checkpointNote())!.witnessed, false);
+    assert.deepEqual(await service.acceptCosignature(cosigned(body)), { size: 6, witness: 'witness.partner.test', witnessed: true });
+    const served = (await service.checkpointNote())!;
+    assert.equal(served.witnessed, true);
+    assert.match(served.note, /\n— witness\.partner\.test /);
+    assert.equal((await service.latestWitnessed())!.row.tree_size, 6);
+
+    const stranger = generateCosignerKey('witness.partner.test');
+    await assert.rejects(service.acceptCosignature(`${body}\n${cosign(body, cosignerFromKey(stranger.signerKey), 1)}`), { code: 'ERR_WITNESS_UNKNOWN' });
+    const forged = body.replace(/\n6\n/, '\n5\n');
+    await assert.rejects(service.acceptCosignature(cosigned(forged)), { code: 'ERR_NOT_FOUND' });
+  });
+
+  test('a witness’s signed refusal is an alarm of the self-audit until that witness cosigns again; a forged one is refused', async (t) => {
+    const { store, ingestor } = await fresh(t, open);
+    const { service, witnessKey } = logFixture(store);
+    await ingestor.ingest(messages(stream));
+    const fields = { witness: 'witness.partner.test', origin: 'ledger.test/log', old_size: 18, new_size: 12, reason: 'rollback' as const, detail: 'the tree shrank', time: 1_700_000_000 };
+    const signed = signRefusal(fields, refusalSigner(witnessKey.signerKey));
+    await assert.rejects(service.acceptRefusal({ ...signed, detail: 'edited' }), { code: 'ERR_SIGNATURE_INVALID' });
+    await service.acceptRefusal(signed);
+    const workflows = new ScriptedWorkflows();
+    workflows.set(CMP_A, 9, a[8]!.this_hash);
+    workflows.set(CMP_B, 9, b[8]!.this_hash);
+    const report = await new SelfAudit({ store, workflows }).pass();
+    assert.equal(report.delta, 0);
+    assert.deepEqual(report.log.witness_refusals.map((r) => [r.witness, r.reason, r.old_size, r.new_size]), [['witness.partner.test', 'rollback', 18, 12]]);
+    assert.equal(report.alarm, true);
+    assert.deepEqual([report.log.size, report.log.events], [18, 18]);
   });
 }

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { kafkaBrokers } from '../../config/endpoints.js';
+import { logLevel, type Admin, type Kafka } from 'kafkajs';
+import { createKafka } from '../../kafka/client.js';
 import { stackReady } from '../helpers/stack.js';
 
 let kafka: Kafka;
@@ -11,7 +11,8 @@ let admin: Admin;
 
 before(async () => {
   await stackReady();
-  kafka = new Kafka({ clientId: 'smoke-test', brokers: kafkaBrokers(), logLevel: logLevel.ERROR });
+  // the admin principal (a super user) may create the throwaway topic and group; kafka-acls.test.ts tests the others
+  kafka = createKafka('smoke-test', { principal: 'admin', logLevel: logLevel.ERROR });
   admin = kafka.admin();
   await admin.connect();
 });

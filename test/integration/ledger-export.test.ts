@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { devPublicKeyFile } from '../../ledger/signing-key.js';
+import { devEmitterPublicKeysFile } from '../../kafka/emitter-keys.js';
 import { mintVrsTokens } from '../../cli/demo/vrs-tokens.js';
 import { runVrsScreening } from '../../cli/demo/vrs-over-http.js';
 import { newCompositionId } from '../../client/coordination-client.js';
@@ -57,7 +58,8 @@ test('two signed exports with the same arguments are byte-identical, and verify 
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { dir, compositions: 1, events: 9, runs: 1, signed: true, public_key: devPublicKeyFile() });
   }
-  assert.deepEqual(readdirSync(x).sort(), ['bundle.jws', 'events.jsonl', 'history.json', 'manifest.json']);
+  // no checkpoint.txt / proofs.jsonl: no ledger process ran here to issue a checkpoint (test/integration/transparency-log.test.ts has one)
+  assert.deepEqual(readdirSync(x).sort(), ['bundle.jws', 'events.jsonl', 'history.json', 'manifest.json', 'signatures.jsonl']);
   for (const file of readdirSync(x)) assert.ok(readFileSync(join(x, file)).equals(readFileSync(join(y, file))), `${file} is byte-identical`);
   assert.equal(coord('audit', 'verify-bundle', x, '--key', devPublicKeyFile()).status, 0);
 });
@@ -73,7 +75,8 @@ test('a time window selects the same composition', () => {
 
 test('coord edge replay passes on the export, and fails naming the event after a one-byte edit', () => {
   const dir = join(work, 'x');
-  const ok = coord('edge', 'replay', dir, '--json');
+  const pinned = ['--key', devPublicKeyFile(), '--emitter-key', devEmitterPublicKeysFile()];
+  const ok = coord('edge', 'replay', dir, ...pinned, '--json');
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
   assert.equal((JSON.parse(ok.stdout) as { ok: boolean; events: number }).ok, true);
 
@@ -83,7 +86,7 @@ test('coord edge replay passes on the export, and fails naming the event after a
   const at = lines[4]!.indexOf('"ts_utc":"') + '"ts_utc":"'.length + 3; // a digit of the year
   lines[4] = `${lines[4]!.slice(0, at)}${lines[4]![at] === '9' ? '8' : '9'}${lines[4]!.slice(at + 1)}`;
   writeFileSync(file, lines.join('\n'));
-  const bad = coord('edge', 'replay', dir, '--json');
+  const bad = coord('edge', 'replay', dir, ...pinned, '--json');
   assert.equal(bad.status, 1);
   const report = JSON.parse(bad.stdout) as { ok: boolean; mismatches: { event_id: string | null; kind: string }[] };
   assert.equal(report.ok, false);

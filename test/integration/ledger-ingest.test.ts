@@ -16,6 +16,9 @@ import { startProcess, stopProcess } from '../../workers/services.js';
 import type { AuditEvent } from '../../schemas/catalog.js';
 import { clone, rehash } from '../helpers/audit-streams.js';
 import { produce, scratchLedgerUrl, scratchTopic, wireBytes } from '../helpers/ledger.js';
+import { testEmitter } from '../helpers/emitter.js';
+import { loadEmitterSigner } from '../../kafka/emitter-keys.js';
+import type { EmitterSigner } from '../../audit/emitter-signature.js';
 import { stackReady } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -25,6 +28,34 @@ before(stackReady);
 async function allEvents(store: LedgerStore): Promise<AuditEvent[]> {
   return (await store.events({ limit: 100_000 })).events as AuditEvent[];
 }
+
+test('an event produced with the worker’s credentials but no valid emitter signature is quarantined with its reason; the genuine chain continues', async () => {
+  const topic = await scratchTopic('signatures');
+  const store = await openLedgerStore(scratchLedgerUrl());
+  try {
+    const d = buildVrsExample(newCompositionId());
+    await produce(topic, d.slice(0, 4));
+    // a well-formed, correctly chained forgery of the next event: the broker takes it (worker credentials)
+    const forgedNext = rehash({ ...clone(d[4]!), ts_utc: '2031-01-01T00:00:00.000Z' });
+    const genuine = loadEmitterSigner();
+    const replayed = { kid: genuine.kid, sign: () => genuine.sign(d[0]!.this_hash) } as unknown as EmitterSigner; // a real signature, of another event
+    await produce(topic, [forgedNext], { signer: null }); // signature_missing
+    await produce(topic, [forgedNext], { signer: testEmitter().signer }); // unknown_signer
+    await produce(topic, [forgedNext], { signer: replayed }); // signature_invalid
+    await produce(topic, d.slice(4));
+    await ingestToEnd(store, topic);
+    const { entries } = await store.quarantine({ limit: 100 });
+    assert.deepEqual(entries.map((e) => [e.reason, e.this_hash]), [
+      ['signature_missing', forgedNext.this_hash],
+      ['unknown_signer', forgedNext.this_hash],
+      ['signature_invalid', forgedNext.this_hash],
+    ]);
+    assert.deepEqual(await store.counts(), { events: 9, compositions: 1, quarantined: 3 }, 'the genuine chain is whole');
+    assert.equal((await allEvents(store)).at(-1)!.this_hash, d[8]!.this_hash);
+  } finally {
+    await store.close();
+  }
+});
 
 test('duplicates are no-ops and every kind of bad message lands in quarantine with its reason', async () => {
   const topic = await scratchTopic('ingest');

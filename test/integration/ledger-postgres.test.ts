@@ -8,7 +8,7 @@ import { type LedgerStore } from '../../ledger/store.js';
 import { openLedgerStore, withLedgerStore } from '../../ledger/open-store.js';
 import { within } from '../../lib/deadline.js';
 import { CMP_A } from '../helpers/audit-streams.js';
-import { ledgerStoreCases, selfAuditCases, type OpenStore } from '../helpers/ledger-store-cases.js';
+import { ledgerStoreCases, logCases, selfAuditCases, type OpenStore } from '../helpers/ledger-store-cases.js';
 import { waitFor } from '../helpers/wait.js';
 import { createDatabase, createSchema, pgQuery, startPostgres, type PostgresServer } from '../helpers/postgres.js';
 
@@ -37,6 +37,7 @@ const openInFreshSchema: OpenStore = async () => {
 
 describe('ledger store on PostgreSQL', () => ledgerStoreCases(openInFreshSchema));
 describe('self-audit on a PostgreSQL ledger', () => selfAuditCases(openInFreshSchema));
+describe('transparency log on a PostgreSQL ledger', () => logCases(openInFreshSchema));
 
 describe('PostgreSQL ledger shared by several processes', () => {
   const triggers = (url: string) =>

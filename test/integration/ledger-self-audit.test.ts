@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Client } from '@temporalio/client';
+import { pinnedEmitterKeys } from '../../kafka/emitter-keys.js';
 import { Ingestor, type TopicMessage } from '../../ledger/ingest.js';
 import { SelfAudit, type SelfAuditReport } from '../../ledger/self-audit.js';
 import { ingestToEnd } from '../../ledger/status.js';
@@ -128,7 +129,7 @@ test('the self-audit flags a ledger held back, raises the alarm after the lag wi
     const messages = await rawMessages(topic);
     const ours = messages.filter((m) => decodeId(m) === compositionId);
     const withheld = new Set(ours.slice(-2)); // the injected mismatch: the ledger never got the last two
-    await new Ingestor(store, new WireDecoder(schemaRegistryEndpoint().address)).ingest(messages.filter((m) => !withheld.has(m)));
+    await new Ingestor(store, new WireDecoder(schemaRegistryEndpoint().address), pinnedEmitterKeys()).ingest(messages.filter((m) => !withheld.has(m)));
 
     let report = await audit.pass();
     assert.equal(report.delta, 1);
@@ -149,24 +150,21 @@ test('the self-audit flags a ledger held back, raises the alarm after the lag wi
     assert.ok(report.matched >= 1);
   }));
 
-test('a forged event that reaches the ledger first is a hash difference, and the genuine one is quarantined', () =>
+test('a forged event that reaches the ledger first is quarantined for want of an emitter signature, and the genuine one is admitted', () =>
   withScratchLedger(async (temporal, store) => {
     const decoder = new WireDecoder(schemaRegistryEndpoint().address);
     const ours = (await rawMessages(topic)).filter((m) => decodeId(m) === compositionId);
-    const ingestor = new Ingestor(store, decoder);
+    const ingestor = new Ingestor(store, decoder, pinnedEmitterKeys());
     await ingestor.ingest(ours.slice(0, 8));
     const genuine = JSON.parse(ours[8]!.value!.subarray(5).toString()) as AuditEvent;
     const forged = rehash({ ...genuine, ts_utc: '2031-01-01T00:00:00.000Z' });
     const forgedMessage: TopicMessage = { topic: 'forger', partition: 0, offset: '0', value: await new AuditSerializer(schemaRegistryEndpoint().address, topic).encode(forged) };
     await ingestor.ingest([forgedMessage, ours[8]!]);
     const quarantined = (await store.quarantine({ limit: 10 })).entries;
-    assert.deepEqual(quarantined.map((q) => [q.reason, q.event_id]), [['conflicting_duplicate', genuine.event_id]]);
+    assert.deepEqual(quarantined.map((q) => [q.reason, q.this_hash]), [['signature_missing', forged.this_hash]]);
 
     const report = await new SelfAudit({ store, workflows: new TemporalWorkflowHeads(temporal, taskQueue) }).pass();
-    assert.deepEqual(
-      report.mismatches.map((m) => [m.kind, m.workflow?.last_hash, m.ledger?.this_hash]),
-      [['hash_differs', genuine.this_hash, forged.this_hash]],
-    );
+    assert.deepEqual(report.mismatches.filter((m) => m.composition_id === compositionId), [], 'the ledger holds the genuine chain');
   }));
 
 test('a terminated composition is verified from its final state (the worker answers the query from history), not left unverifiable', () =>

@@ -20,8 +20,9 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   ledger: ['client', 'workflows', 'kafka', 'audit', 'schemas', 'config', 'lib'],
   workers: ['ledger', 'client', 'activities', 'workflows', 'kafka', 'audit', 'schemas', 'config', 'lib'],
   gateway: ['ledger', 'client', 'activities', 'workflows', 'kafka', 'audit', 'schemas', 'config', 'lib'],
-  infra: ['client', 'workflows', 'schemas', 'config', 'lib'],
-  cli: ['infra', 'gateway', 'workers', 'ledger', 'client', 'activities', 'workflows', 'kafka', 'audit', 'schemas', 'config', 'lib'],
+  infra: ['client', 'workflows', 'kafka', 'audit', 'schemas', 'config', 'lib'],
+  witness: ['audit', 'schemas', 'config', 'lib'],
+  cli: ['witness', 'infra', 'gateway', 'workers', 'ledger', 'client', 'activities', 'workflows', 'kafka', 'audit', 'schemas', 'config', 'lib'],
 };
 
 function sources(dir: string): string[] {

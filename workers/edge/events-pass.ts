@@ -9,6 +9,8 @@
  */
 import { canonicalJson } from '../../audit/canonical.js';
 import type { FileDigest, Manifest, ManifestComposition } from '../../audit/bundle/format.js';
+import type { EmitterKeyring } from '../../audit/emitter-signature.js';
+import { leafHash, verifyInclusion } from '../../audit/tlog/merkle.js';
 import { eventIdFor } from '../../audit/event-id.js';
 import { ChainVerifier } from '../../audit/verify.js';
 import { CompositionChecks } from './composition-checks.js';
@@ -20,6 +22,9 @@ export interface EventsPassResult {
   events: number;
   compositions: number;
   states: Record<string, number>;
+  /** signatures.jsonl's and proofs.jsonl's digests, when they were read in step with the events */
+  signaturesDigest?: FileDigest;
+  proofsDigest?: FileDigest;
 }
 
 interface Group {
@@ -43,7 +48,71 @@ const stringField = (value: unknown, field: string): string | null => {
   return typeof v === 'string' ? v : null;
 };
 
-export async function checkEventsFile(file: string, manifest: Manifest | null, log: MismatchLog): Promise<EventsPassResult> {
+/** A file written line for line beside events.jsonl (signatures.jsonl, proofs.jsonl), read in step with it. */
+class BesideLines {
+  readonly lines: HashedLines;
+  private readonly iterator: AsyncIterator<string>;
+
+  constructor(file: string) {
+    this.lines = new HashedLines(file);
+    this.iterator = this.lines[Symbol.asyncIterator]();
+  }
+
+  /** The next line as an object if it is about `eventId`; null otherwise (missing, malformed, another event's). */
+  async next(eventId: string | null): Promise<Record<string, unknown> | null> {
+    const { done, value } = await this.iterator.next();
+    if (done) return null;
+    try {
+      const line = JSON.parse(value) as Record<string, unknown> | null;
+      return line && typeof line === 'object' && line.event_id === eventId ? line : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Reads what is left, so the file's digest covers all of it. */
+  async finish(): Promise<FileDigest> {
+    while (!(await this.iterator.next()).done);
+    return this.lines.digest;
+  }
+}
+
+/** The checkpoint the proofs are checked against (already verified by the caller). */
+export interface ProvenCheckpoint {
+  size: number;
+  root: Uint8Array;
+}
+
+export interface EventsPassOptions {
+  /** pinned emitter keys: every event must carry, in `signaturesFile`, a signature of one of them */
+  emitters?: EmitterKeyring;
+  signaturesFile?: string;
+  /** a verified checkpoint: every event must have, in `proofsFile`, an inclusion proof of its line at its size */
+  checkpoint?: ProvenCheckpoint;
+  proofsFile?: string;
+}
+
+/** What is wrong with an event's inclusion proof (a proofs.jsonl line), or null when it proves the line is in the checkpoint's tree. */
+function proofProblem(text: string, line: Record<string, unknown> | null, checkpoint: ProvenCheckpoint): { kind: 'log_proof_missing' | 'log_proof_invalid'; detail: string } | null {
+  const index = line?.leaf_index;
+  const proof = line?.proof;
+  if (!line || index === null || proof === null || index === undefined || proof === undefined) {
+    return { kind: 'log_proof_missing', detail: `no inclusion proof at the checkpoint's size ${checkpoint.size}` };
+  }
+  const hashes = Array.isArray(proof) && proof.length <= 64 ? proof.map((p) => (typeof p === 'string' ? Buffer.from(p, 'base64') : null)) : null;
+  if (typeof index !== 'number' || !Number.isSafeInteger(index) || !hashes || hashes.some((h) => h === null || h.length !== 32)) {
+    return { kind: 'log_proof_invalid', detail: 'the proof line is malformed (leaf_index, or a hash that is not 32 bytes of base64)' };
+  }
+  if (index >= checkpoint.size || !verifyInclusion(leafHash(Buffer.from(text, 'utf8')), index, checkpoint.size, hashes as Buffer[], checkpoint.root)) {
+    return { kind: 'log_proof_invalid', detail: `the line is not leaf ${index} of the checkpoint's tree of ${checkpoint.size}` };
+  }
+  return null;
+}
+
+export async function checkEventsFile(file: string, manifest: Manifest | null, log: MismatchLog, opts: EventsPassOptions = {}): Promise<EventsPassResult> {
+  const signatureLines = opts.emitters && opts.signaturesFile ? new BesideLines(opts.signaturesFile) : undefined;
+  const proofLines = opts.checkpoint && opts.proofsFile ? new BesideLines(opts.proofsFile) : undefined;
+  const emitters = opts.emitters ? { emitters: opts.emitters } : {};
   const inManifest = new Map<string, ManifestComposition>((manifest?.compositions ?? []).map((c) => [c.composition_id, c]));
   const seen = new Set<string>();
   const states: Record<string, number> = {};
@@ -110,10 +179,16 @@ export async function checkEventsFile(file: string, manifest: Manifest | null, l
       } else if (group && compositionId < group.compositionId) {
         log.add({ composition_id: compositionId, event_id: eventId, kind: 'out_of_order', detail: `${compositionId} comes after ${group.compositionId}: compositions must be in composition_id order`, line: index });
       }
-      group = { compositionId, verifier: new ChainVerifier(), checks: new CompositionChecks(compositionId), lines: 0 };
+      group = { compositionId, verifier: new ChainVerifier(emitters), checks: new CompositionChecks(compositionId), lines: 0 };
     }
     group.lines += 1;
-    const verdict = group.verifier.push(parseError === undefined ? { index, value } : { index, parseError });
+    const signed = signatureLines ? await signatureLines.next(found) : null;
+    const signature = signed ? { ...(typeof signed.kid === 'string' ? { kid: signed.kid } : {}), ...(typeof signed.sig === 'string' ? { sig: signed.sig } : {}) } : null;
+    const verdict = group.verifier.push(parseError === undefined ? { index, value, signature } : { index, parseError });
+    if (opts.checkpoint) {
+      const problem = proofProblem(text, proofLines ? await proofLines.next(found) : null, opts.checkpoint);
+      if (problem) log.add({ composition_id: compositionId, event_id: eventId, ...problem, line: index });
+    }
     if ('accepted' in verdict) group.checks.push(verdict.accepted);
     else if ('broken' in verdict) group.breakAt = { index, eventId, found };
   }
@@ -131,5 +206,12 @@ export async function checkEventsFile(file: string, manifest: Manifest | null, l
       log.add({ composition_id: null, event_id: null, kind: 'count_mismatch', detail: `the manifest counts ${manifest.counts.compositions} composition(s) but lists ${manifest.compositions.length}` });
     }
   }
-  return { digest: lines.digest, events, compositions: seen.size, states };
+  return {
+    digest: lines.digest,
+    events,
+    compositions: seen.size,
+    states,
+    ...(signatureLines ? { signaturesDigest: await signatureLines.finish() } : {}),
+    ...(proofLines ? { proofsDigest: await proofLines.finish() } : {}),
+  };
 }

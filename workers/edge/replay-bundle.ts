@@ -8,29 +8,74 @@
  * `eventsOnly` loads no native module (no Temporal worker, no SQLite, no Kafka client) and holds one
  * composition at a time: history.json is only hashed, streamed.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { digestFile } from '../../audit/bundle/digest.js';
-import { EVENTS_FILE, HISTORY_FILE, type FileDigest, type Manifest } from '../../audit/bundle/format.js';
+import { EMITTER_SIGNATURES_FILE, EVENTS_FILE, HISTORY_FILE, LOG_CHECKPOINT_FILE, LOG_PROOFS_FILE, type FileDigest, type HashedFile, type Manifest } from '../../audit/bundle/format.js';
+import { parseCheckpoint } from '../../audit/tlog/checkpoint.js';
+import { cosignatureVerifier } from '../../audit/tlog/cosignature.js';
+import { MAX_NOTE_BYTES, openNote } from '../../audit/tlog/note.js';
+import { noteVerifier } from '../../audit/tlog/note-keys.js';
+import type { EmitterKeyring } from '../../audit/emitter-signature.js';
 import type { SignatureCheck } from '../../audit/bundle/signature.js';
 import { fileProblem, readSignedManifest } from '../../audit/bundle/verify.js';
-import { checkEventsFile, type EventsPassResult } from './events-pass.js';
-import { MismatchLog, type EdgeReport } from './report.js';
+import { checkEventsFile, type EventsPassResult, type ProvenCheckpoint } from './events-pass.js';
+import { MismatchLog, type EdgeReport, type MismatchKind } from './report.js';
 
 export interface EdgeReplayOptions {
   /** skip the replay of history.json (no Temporal code is loaded) */
   eventsOnly?: boolean;
   /** the signer's public key, pinned: without it, a signature is checked against the key the bundle carries */
   publicKey?: JWK;
+  /** pinned emitter keys: every event must carry (signatures.jsonl) a signature of one of them */
+  emitters?: EmitterKeyring;
+  /** pinned log keys (C2SP vkeys; several across a rotation): checkpoint.txt must be signed by one, and every event proven in it */
+  logKeys?: readonly string[];
+  /** pinned witness keys (cosignature vkeys): each must have cosigned that checkpoint */
+  witnessKeys?: readonly string[];
+  /** accept a bundle whose signature is absent or not checked against a pinned key */
+  allowUnsigned?: boolean;
+  /** runs once, just before the history pass loads the Temporal runtime (the CLI quiets its logs there) */
+  beforeHistoryPass?: () => Promise<void>;
 }
 
-function checkFile(log: MismatchLog, manifest: Manifest | null, name: typeof EVENTS_FILE | typeof HISTORY_FILE, actual: FileDigest | null): void {
+/** checkpoint.txt opened with the pinned keys: the checkpoint to prove events against, or why not. */
+function verifiedCheckpoint(dir: string, manifest: Manifest | null, opts: EdgeReplayOptions, log: MismatchLog): ProvenCheckpoint | undefined {
+  const file = join(dir, LOG_CHECKPOINT_FILE);
+  const add = (kind: MismatchKind, detail: string) => log.add({ composition_id: null, event_id: null, kind, detail });
+  if (!existsSync(file) || (manifest && !manifest.files[LOG_CHECKPOINT_FILE])) {
+    add('checkpoint_missing', 'the bundle carries no transparency-log checkpoint (checkpoint.txt), but log keys were given');
+    return undefined;
+  }
+  const logVerifiers = opts.logKeys!.map((k) => noteVerifier(k));
+  const witnessVerifiers = (opts.witnessKeys ?? []).map((k) => cosignatureVerifier(k));
+  try {
+    if (statSync(file).size > MAX_NOTE_BYTES) throw new Error(`larger than ${MAX_NOTE_BYTES} bytes`);
+    const opened = openNote(readFileSync(file), [...logVerifiers, ...witnessVerifiers]);
+    const signedBy = new Set(opened.signatures.map((sig) => `${sig.name}+${sig.keyId}`));
+    if (!logVerifiers.some((v) => signedBy.has(`${v.name}+${v.keyId}`))) {
+      add('checkpoint_invalid', 'checkpoint.txt is not signed by a pinned log key');
+      return undefined;
+    }
+    const missing = witnessVerifiers.filter((v) => !signedBy.has(`${v.name}+${v.keyId}`)).map((v) => v.name);
+    if (missing.length) add('checkpoint_not_witnessed', `no cosignature of ${missing.join(', ')} on the checkpoint`);
+    const { size, root } = parseCheckpoint(opened.text);
+    return { size, root };
+  } catch (err) {
+    add('checkpoint_invalid', `checkpoint.txt: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function checkFile(log: MismatchLog, manifest: Manifest | null, name: HashedFile, actual: FileDigest | null): void {
   if (!manifest) {
-    if (!actual) log.add({ composition_id: null, event_id: null, kind: 'file_missing', detail: `${name} is missing` });
+    if (!actual && name !== EMITTER_SIGNATURES_FILE) log.add({ composition_id: null, event_id: null, kind: 'file_missing', detail: `${name} is missing` });
     return;
   }
-  const problem = fileProblem(name, actual, manifest.files[name]);
+  const expected = manifest.files[name];
+  if (!expected) return; // signatures.jsonl in a v1 bundle
+  const problem = fileProblem(name, actual, expected);
   if (problem) log.add({ composition_id: null, event_id: null, kind: problem.kind, detail: problem.detail });
 }
 
@@ -45,28 +90,47 @@ async function manifestAndSignature(dir: string, log: MismatchLog, publicKey: JW
 export async function edgeReplay(dir: string, opts: EdgeReplayOptions = {}): Promise<EdgeReport> {
   const log = new MismatchLog();
   const { manifest, signature } = await manifestAndSignature(dir, log, opts.publicKey);
+  // Nothing in a bundle is worth reading before its manifest and its signature hold: stop at the first failure.
+  if (!opts.allowUnsigned) {
+    if (signature.ok && !signature.present) log.add({ composition_id: null, event_id: null, kind: 'signature_missing', detail: 'the bundle is not signed (no bundle.jws); pass --allow-unsigned to check it anyway' });
+    else if (signature.ok && !signature.pinned) log.add({ composition_id: null, event_id: null, kind: 'signature_not_pinned', detail: 'the signature holds only for the key the bundle carries: pin the signer with --key (or --allow-unsigned)' });
+  }
+  if (!log.empty) return report(log, opts, { signature });
 
   const eventsFile = join(dir, EVENTS_FILE);
   const historyFile = join(dir, HISTORY_FILE);
+  const signaturesFile = join(dir, EMITTER_SIGNATURES_FILE);
+  const withSignatures = opts.emitters && existsSync(signaturesFile) ? { emitters: opts.emitters, signaturesFile } : opts.emitters ? { emitters: opts.emitters } : {};
+  const checkpoint = opts.logKeys?.length ? verifiedCheckpoint(dir, manifest, opts, log) : undefined;
+  const withProofs = checkpoint ? { checkpoint, proofsFile: join(dir, LOG_PROOFS_FILE) } : {};
   let events: EventsPassResult | undefined;
-  if (existsSync(eventsFile)) events = await checkEventsFile(eventsFile, manifest, log);
+  if (existsSync(eventsFile)) events = await checkEventsFile(eventsFile, manifest, log, { ...withSignatures, ...withProofs });
   checkFile(log, manifest, EVENTS_FILE, events?.digest ?? null);
+  checkFile(log, manifest, LOG_PROOFS_FILE, events?.proofsDigest ?? (existsSync(join(dir, LOG_PROOFS_FILE)) ? await digestFile(join(dir, LOG_PROOFS_FILE)) : null));
+  checkFile(log, manifest, LOG_CHECKPOINT_FILE, existsSync(join(dir, LOG_CHECKPOINT_FILE)) ? await digestFile(join(dir, LOG_CHECKPOINT_FILE)) : null);
+  checkFile(log, manifest, EMITTER_SIGNATURES_FILE, events?.signaturesDigest ?? (existsSync(signaturesFile) ? await digestFile(signaturesFile) : null));
   checkFile(log, manifest, HISTORY_FILE, existsSync(historyFile) ? await digestFile(historyFile) : null);
 
   let runsReplayed: number | undefined;
   if (!opts.eventsOnly && events && existsSync(historyFile)) {
-    // Loads the Temporal worker (a native module): only in this mode.
+    // Loads the Temporal worker (a native module): only in this mode, and only once the bundle is worth replaying.
+    await opts.beforeHistoryPass?.();
     const { replayHistories } = await import('./history-pass.js');
     runsReplayed = (await replayHistories(dir, manifest, log)).runs_replayed;
   }
+  return report(log, opts, { signature, events, runsReplayed, checkpoint });
+}
+
+function report(log: MismatchLog, opts: EdgeReplayOptions, found: { signature: SignatureCheck; events?: EventsPassResult | undefined; runsReplayed?: number | undefined; checkpoint?: ProvenCheckpoint | undefined }): EdgeReport {
   return {
     ok: log.empty,
     mode: opts.eventsOnly ? 'events-only' : 'full',
-    compositions: events?.compositions ?? 0,
-    events: events?.events ?? 0,
-    ...(runsReplayed !== undefined ? { runs_replayed: runsReplayed } : {}),
-    states: events?.states ?? {},
-    signature,
+    compositions: found.events?.compositions ?? 0,
+    events: found.events?.events ?? 0,
+    ...(found.runsReplayed !== undefined ? { runs_replayed: found.runsReplayed } : {}),
+    states: found.events?.states ?? {},
+    signature: found.signature,
+    ...(found.checkpoint ? { checkpoint: { size: found.checkpoint.size, root: Buffer.from(found.checkpoint.root).toString('base64') } } : {}),
     mismatches: log.listed,
     mismatches_total: log.total,
   };

@@ -16,10 +16,17 @@ export type MismatchKind =
   | 'composition_not_in_manifest'
   // the signature
   | SignatureProblemKind
+  | 'signature_not_pinned'
   // events.jsonl: form and order, then the chain (audit/verify.ts kinds)
   | 'not_canonical'
   | 'out_of_order'
   | BreakKind
+  // the transparency log: the checkpoint (signed by a pinned log key, cosigned by the pinned witnesses) and each event's inclusion proof
+  | 'checkpoint_missing'
+  | 'checkpoint_invalid'
+  | 'checkpoint_not_witnessed'
+  | 'log_proof_missing'
+  | 'log_proof_invalid'
   // the lifecycle and its invariants
   | 'lifecycle_invalid'
   | 'not_terminal'
@@ -55,6 +62,8 @@ export interface EdgeReport {
   /** final lifecycle state → compositions */
   states: Record<string, number>;
   signature: SignatureCheck;
+  /** the transparency-log checkpoint every event was proven in (when log keys were pinned) */
+  checkpoint?: { size: number; root: string };
   mismatches: Mismatch[];
   /** mismatches found, when more than the report lists */
   mismatches_total: number;

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
 import { canonicalJson, sha256Ref } from '../../../audit/canonical.js';
 import { buildVrsExample } from '../../../audit/examples/vrs-screening.js';
-import { EVENTS_FILE, HISTORY_FILE, MANIFEST_FILE, SIGNATURE_FILE, type Manifest } from '../../../audit/bundle/format.js';
+import { EMITTER_SIGNATURES_FILE, EVENTS_FILE, HISTORY_FILE, MANIFEST_FILE, SIGNATURE_FILE, type Manifest } from '../../../audit/bundle/format.js';
 import { loadOrCreateSigningKey, readPublicJwk, type SigningKey } from '../../../ledger/signing-key.js';
 import { verifyBundle } from '../../../audit/bundle/verify.js';
 import { writeBundle, type BundleComposition } from '../../../audit/bundle/write.js';
@@ -58,7 +58,7 @@ test('two exports of the same compositions are byte-identical, signature include
   const [one, two] = [tmp('bundle-1-'), tmp('bundle-2-')];
   await writeBundle(one, compositions(), { selection, signingKey: a });
   await writeBundle(two, compositions().reverse(), { selection, signingKey: a });
-  assert.deepEqual(Object.keys(filesOf(one)), [SIGNATURE_FILE, EVENTS_FILE, HISTORY_FILE, MANIFEST_FILE].sort());
+  assert.deepEqual(Object.keys(filesOf(one)), [SIGNATURE_FILE, EVENTS_FILE, HISTORY_FILE, MANIFEST_FILE, EMITTER_SIGNATURES_FILE].sort());
   assert.deepEqual(filesOf(one), filesOf(two));
 });
 

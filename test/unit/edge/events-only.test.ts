@@ -104,7 +104,7 @@ test('a dropped event is a sequence_gap naming it; a cut tail is truncated again
   assert.equal(cut.mismatches[0]!.event_id, 'evt_EDGE0000000002_009');
 });
 
-test('a wrong or corrupted signature fails, named; an unpinned check reports the carried key as not pinned', async () => {
+test('a wrong or corrupted signature fails, named; a re-signed or unsigned bundle fails unless --allow-unsigned, and nothing else is read', async () => {
   const dir = await bundle();
   const wrongKey = await replay(dir, other.publicJwk);
   assert.deepEqual(kinds(wrongKey), ['signature_wrong_key']);
@@ -114,8 +114,11 @@ test('a wrong or corrupted signature fails, named; an unpinned check reports the
   writeFileSync(join(dir, SIGNATURE_FILE), await signManifest(manifest, other)); // re-signed by someone else
   assert.deepEqual(kinds(await replay(dir)), ['signature_wrong_key']);
   const unpinned = await edgeReplay(dir, { eventsOnly: true });
-  assert.equal(unpinned.ok, true, 'integrity holds: the bundle is what its (unpinned) signer signed');
-  assert.deepEqual([unpinned.signature.pinned, unpinned.signature.thumbprint], [false, other.kid]);
+  assert.deepEqual(kinds(unpinned), ['signature_not_pinned'], 'a signature checked only against the key the bundle carries proves nothing');
+  assert.equal(unpinned.events, 0, 'it stops there: not a line of events.jsonl was read');
+  const allowed = await edgeReplay(dir, { eventsOnly: true, allowUnsigned: true });
+  assert.equal(allowed.ok, true, 'integrity holds: the bundle is what its (unpinned) signer signed');
+  assert.deepEqual([allowed.signature.pinned, allowed.signature.thumbprint], [false, other.kid]);
 
   const [header, , sig] = (await signManifest(manifest, signer)).split('.');
   writeFileSync(join(dir, SIGNATURE_FILE), `${header}..${sig!.startsWith('A') ? 'B' : 'A'}${sig!.slice(1)}`);
@@ -123,7 +126,8 @@ test('a wrong or corrupted signature fails, named; an unpinned check reports the
 
   const unsigned = await bundle(buildVrsExample, { signed: false });
   assert.deepEqual(kinds(await replay(unsigned)), ['signature_missing']);
-  assert.equal((await edgeReplay(unsigned, { eventsOnly: true })).ok, true, 'an unsigned bundle without --key: nothing to pin');
+  assert.deepEqual(kinds(await edgeReplay(unsigned, { eventsOnly: true })), ['signature_missing'], 'unsigned is refused by default');
+  assert.equal((await edgeReplay(unsigned, { eventsOnly: true, allowUnsigned: true })).ok, true, 'an unsigned bundle with --allow-unsigned: content checks only');
 });
 
 test('a line that is valid JSON but not canonical is named', async () => {
