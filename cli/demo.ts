@@ -2,8 +2,10 @@
  * `npm run demo` — the main job: the seed's §7b VRS screening end to end on the local stack, through the
  * HTTP gateway, with tokens from the three dev IdPs; then the composition's events are read back from the
  * Kafka audit topic, the chain verified, the lifecycle replayed and the §7b.7 assertions run. The last line
- * ledger ingests the topic and its self-audit compares Temporal's heads with its own. The last line is one
- * JSON object: { composition_id, events, final_state, chain_ok, assertions_ok, ledger_delta }.
+ * ledger ingests the topic and its self-audit compares Temporal's heads with its own; the partner's witness
+ * cosigns the ledger's transparency log, and every event of the screening is proven included in a checkpoint
+ * it cosigned. The last line is one JSON object:
+ * { composition_id, events, final_state, chain_ok, assertions_ok, ledger_delta, log_witnessed }.
  */
 import { vrsAssertions } from '../audit/invariants.js';
 import { config } from '../config/index.js';
@@ -23,6 +25,7 @@ import { up } from '../infra/stack/stack.js';
 import { replayState } from '../schemas/replay-state.js';
 import { runVrsScreening } from './demo/vrs-over-http.js';
 import { mintVrsTokens } from './demo/vrs-tokens.js';
+import { WITNESS_ORG, startWitness, witnessedInclusion, writeTrustFile } from './demo/witnessed-log.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -48,9 +51,12 @@ say('2. worker, gateway and ledger');
 // The Web UI's codec endpoint points at the default gateway port; use it when it is free.
 const gatewayPort = (await portOpen('127.0.0.1', 8088)) ? await freePort() : 8088;
 const services = await Services.start({ gatewayPort, tag: 'demo', ledger: true });
+const ledgerUrl = `http://${services.env.COORD_LEDGER_METRICS_ADDRESS}`;
+const witness = startWitness(ledgerUrl);
 let exitCode = 1;
 try {
   say(`   gateway ${services.gatewayUrl} (OpenAPI at /openapi.json), worker pid ${services.worker.child.pid}, ledger pid ${services.ledger!.child.pid}`);
+  say(`   the partner's witness of the ledger's log, pid ${witness.process.pid} (its key and state in .data/witness/${WITNESS_ORG}/, log ${witness.log})`);
   say('3. tokens: firm user (firm IdP), partner participant (partner IdP), agent and pipeline acting for the user (internal IdP, act)');
   const tokens = await mintVrsTokens();
   const compositionId = newCompositionId();
@@ -70,17 +76,24 @@ try {
   say('6. the ledger: ingest up to the end of the topic, then one self-audit pass (delta must be 0)');
   const selfAudit = await ledgerSelfAudit(topic);
   say(`   delta ${selfAudit.delta}, ${selfAudit.matched}/${selfAudit.checked} composition heads match; ledger holds ${selfAudit.events} events`);
-  say(`   export and check offline: npx coord audit export --composition ${compositionId} --out /tmp/${compositionId} --sign`);
-  say(`                             npx coord edge replay /tmp/${compositionId} --json`);
-  say(`7. in the Web UI: ${temporalUiUrl()}/namespaces/${temporalNamespace()}/workflows/${compositionId}`);
+  say('7. the transparency log: a checkpoint the partner\'s witness cosigned, and every event of the screening proven in it');
+  const log = await witnessedInclusion(ledgerUrl, events, witness.vkey);
+  const logWitnessed = log.witnessed && log.included === events.length;
+  say(`   checkpoint of ${log.checkpoint_size} events, ${log.witnessed ? `witnessed by ${WITNESS_ORG}` : 'NOT witnessed'}; ${log.included}/${events.length} events of ${compositionId} included (inclusion proofs verify)`);
+  const trust = await writeTrustFile(witness.vkey);
+  say(`   export and check offline with the pinned keys (bundle, emitter, log, witness) in ${trust}:`);
+  say(`     npx coord audit export --composition ${compositionId} --out /tmp/${compositionId} --sign`);
+  say(`     npx coord edge replay /tmp/${compositionId} --trust ${trust} --json`);
+  say(`8. in the Web UI: ${temporalUiUrl()}/namespaces/${temporalNamespace()}/workflows/${compositionId}`);
   say(`   (list: CompositionType = "vrs_screening" AND CompositionState = "closed")`);
 
   const assertionsOk = assertions.every((a) => a.ok);
-  exitCode = chain.ok && assertionsOk && selfAudit.delta === 0 ? 0 : 1;
-  say(JSON.stringify({ composition_id: compositionId, events: events.length, final_state: replay.state, chain_ok: chain.ok, assertions_ok: assertionsOk, ledger_delta: selfAudit.delta }));
+  exitCode = chain.ok && assertionsOk && selfAudit.delta === 0 && logWitnessed ? 0 : 1;
+  say(JSON.stringify({ composition_id: compositionId, events: events.length, final_state: replay.state, chain_ok: chain.ok, assertions_ok: assertionsOk, ledger_delta: selfAudit.delta, log_witnessed: logWitnessed }));
 } catch (err) {
   process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n(logs: ${services.worker.log}, ${services.gateway.log}, ${services.ledger?.log})\n`);
 } finally {
+  witness.process.kill('SIGTERM');
   await services.stop();
 }
 process.exit(exitCode);
