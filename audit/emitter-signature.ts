@@ -10,7 +10,7 @@
  * The signature and the key id (RFC 7638 thumbprint of the public JWK) travel beside the event — Kafka
  * headers, `signatures.jsonl` in an export — never inside the hashed event.
  */
-import { sign, verify, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ed25519Kid, ed25519PrivateKeyObject, ed25519PublicJwk, ed25519PublicKeyObject, type Ed25519PrivateJwk, type Ed25519PublicJwk } from './ed25519-jwk.js';
 
@@ -56,6 +56,12 @@ export class EmitterSigner {
 
   sign(thisHash: string): EmitterSignature {
     return { kid: this.kid, sig: sign(null, message(thisHash), this.privateKey).toString('base64url') };
+  }
+
+  /** A signer with a fresh key that is kept nowhere (tests, benchmarks). */
+  static ephemeral(): EmitterSigner {
+    const { x, d } = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }) as { x: string; d: string };
+    return new EmitterSigner({ kty: 'OKP', crv: 'Ed25519', x, d });
   }
 }
 

@@ -5,9 +5,10 @@
  * composition with one event in flight, as a workflow is; lanes share one publisher, as a worker's
  * activities do. Per level: events/s sustained over the duration, ack latency percentiles (build start →
  * broker ack) and the mean time of each phase. Prints one JSON object.
- * Usage: node --import tsx bench/append.ts [--levels 1,4,16,64] [--duration 30] [--max-batch 1 (no coalescing)]
+ * Usage: node --import tsx bench/append.ts [--levels 1,4,16,64] [--duration 30] [--max-batch 1 (no coalescing)] [--signed]
  */
 import { parseArgs } from 'node:util';
+import { EmitterSigner } from '../audit/emitter-signature.js';
 import { buildVrsExample } from '../audit/examples/vrs-screening.js';
 import { appendToChain, EMPTY_CHAIN, type ChainHead, type EventDraft } from '../audit/chain.js';
 import { AuditPublisher } from '../kafka/publisher.js';
@@ -30,6 +31,8 @@ export interface AppendBenchOptions {
   topic?: string;
   /** the publisher's batch limit; 1 = one produce request per event (publishing as it was before batching) */
   maxBatchMessages?: number;
+  /** sign every event with an emitter key, as the worker does (compare with an unsigned run: the cost of signing) */
+  signed?: boolean;
   log?: (line: string) => void;
 }
 
@@ -47,6 +50,8 @@ export interface AppendLevelResult {
 
 export interface AppendBenchResult {
   benchmark: 'append';
+  /** whether each event was signed by an emitter key */
+  signed: boolean;
   duration_s: number;
   max_batch_messages: number | 'default';
   levels: AppendLevelResult[];
@@ -90,6 +95,7 @@ export async function runAppendBench(options: AppendBenchOptions): Promise<Appen
     clientId: 'coordination-ledger-bench-append',
     phases: { record: (p, ms) => (phases[p] = (phases[p] ?? 0) + ms) },
     ...(options.maxBatchMessages ? { maxBatchMessages: options.maxBatchMessages } : {}),
+    ...(options.signed ? { signer: EmitterSigner.ephemeral() } : {}),
   });
   const levels: AppendLevelResult[] = [];
   try {
@@ -132,6 +138,7 @@ export async function runAppendBench(options: AppendBenchOptions): Promise<Appen
   const best = levels.reduce((a, b) => (b.events_per_s > a.events_per_s ? b : a));
   return {
     benchmark: 'append',
+    signed: options.signed ?? false,
     duration_s: options.durationS,
     max_batch_messages: options.maxBatchMessages ?? 'default',
     levels,
@@ -141,7 +148,7 @@ export async function runAppendBench(options: AppendBenchOptions): Promise<Appen
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
-    options: { levels: { type: 'string', default: '1,4,16,64' }, duration: { type: 'string', default: '30' }, 'max-batch': { type: 'string' } },
+    options: { levels: { type: 'string', default: '1,4,16,64' }, duration: { type: 'string', default: '30' }, 'max-batch': { type: 'string' }, signed: { type: 'boolean', default: false } },
   });
   const { up } = await import('../infra/stack/stack.js');
   await up();
@@ -149,6 +156,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     levels: values.levels.split(',').map(Number),
     durationS: Number(values.duration),
     ...(values['max-batch'] ? { maxBatchMessages: Number(values['max-batch']) } : {}),
+    signed: values.signed,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

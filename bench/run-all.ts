@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark, one after the other, each in a fresh process — verify (chain
  * verification), edge (when bench/edge.ts exists), lifecycle (audited vs bare, on the local stack),
- * append (the audit publish path) and recovery (kill → first transition) — then one JSON object with the machine, the commit, each benchmark's
+ * append (the audit publish path, unsigned and signed), tlog (the transparency log in the ledger store) and recovery (kill → first transition) — then one JSON object with the machine, the commit, each benchmark's
  * report and a summary, printed and written to bench/results/<YYYY-MM-DD>[-<label>].json.
  * Brings the local stack up if needed and stops only what it started (COORD_KEEP_STACK=1 keeps it).
  * Usage: node infra/bootstrap.mjs bench/run-all.ts [--compositions 200] [--concurrency 10]
@@ -79,12 +79,16 @@ try {
   if (existsSync(join(ROOT, 'bench/edge.ts'))) benchmarks.edge = await runBench('bench/edge.ts', []);
   benchmarks.lifecycle = await runBench('bench/lifecycle.ts', ['--compositions', values.compositions!, '--concurrency', values.concurrency!]);
   benchmarks.append = await runBench('bench/append.ts', ['--levels', values.levels!, '--duration', values.duration!]);
+  // the same publish path with every event signed by an emitter key, as the worker runs it: the cost of signing
+  benchmarks.append_signed = await runBench('bench/append.ts', ['--levels', values.levels!, '--duration', values.duration!, '--signed']);
+  benchmarks.tlog = await runBench('bench/tlog.ts', []);
   benchmarks.recovery = await runBench('bench/recovery.ts', []);
 } finally {
   if (!config().COORD_KEEP_STACK && startedHere.length) await down({ only: startedHere });
 }
 
 const { lifecycle, append } = benchmarks;
+const ratio = (a: unknown, b: unknown): number | null => (typeof a === 'number' && typeof b === 'number' && b > 0 ? Number((a / b).toFixed(3)) : null);
 const result = {
   date: startedAt.toISOString(),
   ...(values.label ? { label: values.label } : {}),
@@ -99,6 +103,11 @@ const result = {
     append_events_per_s: pick(append, 'best', 'events_per_s'),
     append_p99_ack_ms: pick(append, 'best', 'p99_ack_ms'),
     verify_events_per_s: pick(benchmarks.verify, 'verify_events_per_s'),
+    append_signed_events_per_s: pick(benchmarks.append_signed, 'best', 'events_per_s'),
+    ratio_signed_to_unsigned_append: ratio(pick(benchmarks.append_signed, 'best', 'events_per_s'), pick(append, 'best', 'events_per_s')),
+    tlog_appends_per_s: pick(benchmarks.tlog, 'appends_per_s'),
+    tlog_inclusion_proof_p99_ms: pick(benchmarks.tlog, 'inclusion_proof_ms', 'p99_ms'),
+    tlog_inclusion_verifications_per_s: pick(benchmarks.tlog, 'inclusion_verifications_per_s'),
   },
   benchmarks,
 };

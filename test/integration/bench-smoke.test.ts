@@ -66,4 +66,11 @@ test('a tiny append run publishes at each concurrency level and reports rate, ac
   }
   assert.ok(r.levels.some((l) => l.concurrency === r.best.concurrency));
   positive(r.best.events_per_s, 'best.events_per_s');
+  assert.equal(r.signed, false);
+});
+
+test('a tiny signed append run signs every event (the signing-cost variant of npm run bench)', async () => {
+  const r = await runAppendBench({ levels: [4], durationS: 1, warmupS: 0.2, signed: true });
+  assert.equal(r.signed, true);
+  positive(r.best.events_per_s, 'best.events_per_s');
 });
