@@ -8,7 +8,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { writeBundle, type BundleComposition } from '../audit/bundle/write.js';
 import type { Manifest } from '../audit/bundle/format.js';
-import type { SigningKey } from './signing-key.js';
+import type { HmacKey, SigningKey } from './signing-key.js';
 import { fetchAllRunHistories, type History } from '../client/histories.js';
 import type { AuditEvent } from '../schemas/catalog.js';
 import type { EventFilter } from './query.js';
@@ -23,7 +23,7 @@ export interface ExportOptions {
   /** recorded in the manifest as given by the caller */
   selection: Record<string, unknown>;
   dir: string;
-  signingKey?: SigningKey;
+  signingKey?: SigningKey | HmacKey;
   /** the log to prove inclusion in: the newest witnessed checkpoint (else the newest) goes into the bundle, with a proof per event */
   log?: LogService;
 }

@@ -66,7 +66,12 @@ export class PostgresLedgerStore implements LedgerStore {
     await transaction(pool, 'BEGIN ISOLATION LEVEL READ COMMITTED', async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       for (const sql of ledgerDdl(postgres)) await client.query(sql);
-      for (const { table, column, type } of ADDED_COLUMNS) await client.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
+      // ALTER TABLE takes an ACCESS EXCLUSIVE lock even when the column exists (IF NOT EXISTS is checked under
+      // it), which would wait for every reader: look first, alter only a table that lacks the column.
+      for (const { table, column, type } of ADDED_COLUMNS) {
+        const { rowCount } = await client.query('SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2', [table, column]);
+        if (!rowCount) await client.query(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+      }
       for (const sql of logDdl(postgres)) await client.query(sql);
       await PostgresLogStore.backfillInTransaction(client);
     });

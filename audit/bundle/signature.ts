@@ -3,9 +3,11 @@
  * of manifest.json, EdDSA (Ed25519), `kid` = the RFC 7638 thumbprint of the public key carried in the
  * protected header (`jwk`). A verifier either pins the key it trusts or, lacking one, checks the signature
  * against the header's key and reports that key's thumbprint — which proves integrity, not authorship.
+ * Or HS256 (HMAC-SHA256, seed 004) with a shared secret named by `kid` and carried nowhere: only a verifier
+ * given the same secret can check it.
  */
 import { CompactSign, base64url, decodeProtectedHeader, flattenedVerify, importJWK, type JWK } from 'jose';
-import { SIGNING_ALG, publicJwkOf, thumbprintOf, type SigningKey } from './signing-key.js';
+import { HMAC_ALG, SIGNING_ALG, publicJwkOf, thumbprintOf, type HmacKey, type SigningKey } from './signing-key.js';
 
 export type SignatureProblemKind = 'signature_missing' | 'signature_malformed' | 'kid_mismatch' | 'signature_wrong_key' | 'signature_invalid';
 
@@ -25,14 +27,19 @@ export interface SignatureCheck {
   reason?: string;
 }
 
-export async function signManifest(manifestBytes: Uint8Array, key: SigningKey): Promise<string> {
-  const jws = await new CompactSign(manifestBytes).setProtectedHeader({ alg: SIGNING_ALG, kid: key.kid, jwk: key.publicJwk }).sign(key.privateKey);
+export async function signManifest(manifestBytes: Uint8Array, key: SigningKey | HmacKey): Promise<string> {
+  const jws =
+    'kind' in key
+      ? await new CompactSign(manifestBytes).setProtectedHeader({ alg: HMAC_ALG, kid: key.kid }).sign(key.secret)
+      : await new CompactSign(manifestBytes).setProtectedHeader({ alg: SIGNING_ALG, kid: key.kid, jwk: key.publicJwk }).sign(key.privateKey);
   const [header, , signature] = jws.split('.');
   return `${header}..${signature}`;
 }
 
 /** Checks `jws` (null: no bundle.jws) against manifest.json's bytes. Never throws on bad input: it says why. */
-export async function verifyManifestSignature(jws: string | null, manifestBytes: Uint8Array, pinned?: JWK): Promise<SignatureCheck> {
+export async function verifyManifestSignature(jws: string | null, manifestBytes: Uint8Array, pinnedKey?: JWK | HmacKey): Promise<SignatureCheck> {
+  if (jws !== null && pinnedKey && 'kind' in pinnedKey) return verifyHmac(jws, manifestBytes, pinnedKey);
+  const pinned = pinnedKey && !('kind' in pinnedKey) ? pinnedKey : undefined;
   const pinnedThumbprint = pinned ? thumbprintOf(pinned) : undefined;
   const base = { pinned: pinned !== undefined, ...(pinnedThumbprint ? { pinned_thumbprint: pinnedThumbprint } : {}) };
   if (jws === null) {
@@ -54,6 +61,7 @@ export async function verifyManifestSignature(jws: string | null, manifestBytes:
   }
   const { alg, kid } = header;
   const ids = { ...(alg ? { alg } : {}), ...(kid ? { kid } : {}) };
+  if (alg === HMAC_ALG) return fail('signature_wrong_key', 'an HMAC-signed bundle is checked only with its shared secret (--hmac-key)', ids);
   if (alg !== SIGNING_ALG) return fail('signature_malformed', `alg is ${JSON.stringify(alg)}, expected ${SIGNING_ALG}`, ids);
   if (!header.jwk || typeof header.jwk !== 'object' || 'd' in header.jwk) return fail('signature_malformed', 'the protected header must carry the public key (jwk) and no private member', ids);
   let thumbprint: string;
@@ -74,4 +82,26 @@ export async function verifyManifestSignature(jws: string | null, manifestBytes:
     return fail('signature_invalid', `the signature does not hold for manifest.json as it is (${(err as Error).message})`, signer);
   }
   return { present: true, ok: true, ...base, ...signer };
+}
+
+/** An HS256 bundle signature against the shared secret given. */
+async function verifyHmac(jws: string, manifestBytes: Uint8Array, key: HmacKey): Promise<SignatureCheck> {
+  const base = { present: true, pinned: true, pinned_thumbprint: key.kid } as const;
+  const fail = (kind: SignatureProblemKind, reason: string): SignatureCheck => ({ ...base, ok: false, kind, reason });
+  const parts = jws.trim().split('.');
+  if (parts.length !== 3 || parts[1] !== '') return fail('signature_malformed', 'bundle.jws is not a detached compact JWS (header..signature)');
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(jws.trim());
+  } catch (err) {
+    return fail('signature_malformed', `the protected header does not decode: ${(err as Error).message}`);
+  }
+  if (header.alg !== HMAC_ALG) return fail('signature_wrong_key', `the bundle is signed with ${JSON.stringify(header.alg)}, not with the HMAC key given`);
+  if (header.kid !== key.kid) return fail('signature_wrong_key', `signed with HMAC key ${JSON.stringify(header.kid)}, not with the one given (${key.kid})`);
+  try {
+    await flattenedVerify({ protected: parts[0]!, payload: base64url.encode(manifestBytes), signature: parts[2]! }, key.secret, { algorithms: [HMAC_ALG] });
+  } catch (err) {
+    return fail('signature_invalid', `the HMAC does not hold for manifest.json as it is (${(err as Error).message})`);
+  }
+  return { ...base, ok: true, alg: HMAC_ALG, kid: key.kid, thumbprint: key.kid };
 }

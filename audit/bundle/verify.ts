@@ -9,6 +9,7 @@ import type { JWK } from 'jose';
 import { digestFile } from './digest.js';
 import { HASHED_FILES, type FileDigest } from './format.js';
 import { readManifest, readSignature, type ManifestRead } from './manifest.js';
+import type { HmacKey } from './signing-key.js';
 import { verifyManifestSignature, type SignatureCheck, type SignatureProblemKind } from './signature.js';
 
 export type BundleProblemKind = 'manifest_invalid' | 'file_missing' | 'file_hash_mismatch' | SignatureProblemKind;
@@ -44,7 +45,7 @@ export function fileProblem(file: string, actual: FileDigest | null, expected: F
 }
 
 /** manifest.json read strictly, and bundle.jws checked against its bytes (against `publicKey` when pinned). */
-export async function readSignedManifest(dir: string, publicKey?: JWK): Promise<{ read: ManifestRead; signature: SignatureCheck }> {
+export async function readSignedManifest(dir: string, publicKey?: JWK | HmacKey): Promise<{ read: ManifestRead; signature: SignatureCheck }> {
   const read = readManifest(dir);
   const jws = readSignature(dir);
   const signature: SignatureCheck = read.bytes
@@ -53,7 +54,7 @@ export async function readSignedManifest(dir: string, publicKey?: JWK): Promise<
   return { read, signature };
 }
 
-export async function verifyBundle(dir: string, opts: { publicKey?: JWK } = {}): Promise<BundleVerification> {
+export async function verifyBundle(dir: string, opts: { publicKey?: JWK | HmacKey } = {}): Promise<BundleVerification> {
   const problems: BundleProblem[] = [];
   const files: Record<string, FileCheck> = {};
   const { read, signature } = await readSignedManifest(dir, opts.publicKey);

@@ -33,7 +33,7 @@ import {
 import { exportableHistory, type History } from './history-json.js';
 import { manifestBytes } from './manifest.js';
 import { signManifest } from './signature.js';
-import type { SigningKey } from './signing-key.js';
+import type { HmacKey, SigningKey } from './signing-key.js';
 
 export interface BundleComposition {
   composition_id: string;
@@ -55,7 +55,7 @@ export interface WriteBundleOptions {
   /** the filters the caller exported with; recorded as given */
   selection: Record<string, unknown>;
   /** signs manifest.json into bundle.jws; without it no bundle.jws is written */
-  signingKey?: SigningKey;
+  signingKey?: SigningKey | HmacKey;
   /** decodes the histories' payloads (our EncryptionCodec); not needed for histories whose payloads are plain */
   codec?: PayloadCodec;
   /** the transparency log's checkpoint note the compositions' proofs are against: writes checkpoint.txt and proofs.jsonl */

@@ -19,9 +19,11 @@ export const LEDGER_USAGE = `coord audit status [--json] [--window 24h] [--lag-w
 coord audit events [--composition id] [--schema id] [--actor id] [--actor-type t] [--issuer iss]
                    [--abac ALLOW|DENY] [--since t] [--until t] [--limit n] [--cursor c] [--all] [--json]
     canonical events from the ledger, ordered by composition and sequence, one page (or --all)
-coord audit export (--composition id | [filters as for events]) --out <dir> [--sign] [--json]
-    writes events.jsonl, history.json (every run, payloads decoded, tokens redacted) and manifest.json;
-    --sign adds bundle.jws (detached Ed25519 JWS over the manifest; dev key in .data/signing/)
+coord audit export (--composition id | [filters as for events]) --out <dir> [--sign [ed25519|hmac]] [--json]
+    writes events.jsonl, signatures.jsonl, checkpoint.txt + proofs.jsonl (the transparency log), history.json
+    (every run, payloads decoded, tokens redacted) and manifest.json; --sign adds bundle.jws (detached Ed25519
+    JWS over the manifest; dev key in .data/signing/), --sign hmac an HS256 one with the shared secret
+    (COORD_HMAC_KEY_FILE; dev .data/signing/hmac.jwk), for exchanges inside one organisation
 coord audit verify-bundle <dir> [--key <public.jwk>] [--json]
     checks an export offline: the manifest's file hashes and the signature
 coord audit quarantine [--reason r] [--composition id] [--limit n] [--cursor c] [--json]
@@ -150,16 +152,25 @@ async function quarantineCommand(argv: string[]): Promise<number> {
   });
 }
 
-async function exportCommand(argv: string[]): Promise<number> {
+/** `--sign` alone is Ed25519; `--sign hmac` (seed 004) a shared-secret HMAC-SHA256: the word is taken out before parseArgs. */
+function signingMode(argv: string[]): { argv: string[]; hmac: boolean } {
+  const i = argv.indexOf('--sign');
+  const next = i >= 0 ? argv[i + 1] : undefined;
+  if (next === 'hmac' || next === 'ed25519') return { argv: [...argv.slice(0, i + 1), ...argv.slice(i + 2)], hmac: next === 'hmac' };
+  return { argv, hmac: false };
+}
+
+async function exportCommand(rawArgv: string[]): Promise<number> {
+  const { argv, hmac } = signingMode(rawArgv);
   const { values } = parseArgs({
     args: argv,
     options: { ...FILTER_OPTIONS, out: { type: 'string' }, sign: { type: 'boolean', default: false }, 'no-catch-up': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, topic: { type: 'string', default: auditTopic() } },
   });
-  if (!values.out) throw new UsageError('coord audit export --composition <id> --out <dir> [--sign]');
+  if (!values.out) throw new UsageError('coord audit export --composition <id> --out <dir> [--sign [ed25519|hmac]]');
   const filter = parseFilters(values);
   const selection = Object.fromEntries(Object.entries(values).filter(([k, v]) => k in FILTER_OPTIONS && v !== undefined));
   if (Object.keys(selection).length === 0) throw new UsageError('coord audit export needs a selection: --composition, or filters such as --since/--until');
-  const [{ exportFromLedger }, { loadOrCreateSigningKey, devPublicKeyFile }, { EncryptionCodec }, { loadCodecKeys }] = await Promise.all([
+  const [{ exportFromLedger }, { loadOrCreateSigningKey, loadOrCreateHmacKey, devPublicKeyFile, devHmacKeyFile }, { EncryptionCodec }, { loadCodecKeys }] = await Promise.all([
     import('../../ledger/export.js'),
     import('../../ledger/signing-key.js'),
     import('../../client/payload-codec.js'),
@@ -168,10 +179,11 @@ async function exportCommand(argv: string[]): Promise<number> {
   return withTemporal((temporal) =>
     withLedgerStore(async (store) => {
       if (!values['no-catch-up']) await ingestToEnd(store, values.topic);
-      const signingKey = values.sign ? await loadOrCreateSigningKey() : undefined;
+      const signingKey = !values.sign ? undefined : hmac ? loadOrCreateHmacKey() : await loadOrCreateSigningKey();
       const log = new LogService(store, loadWitnesses);
       const manifest = await exportFromLedger({ store, temporal, codec: new EncryptionCodec(loadCodecKeys()), filter, selection, dir: values.out!, log, ...(signingKey ? { signingKey } : {}) });
-      const out = { dir: values.out, ...manifest.counts, signed: Boolean(signingKey), ...(signingKey && !config().COORD_SIGNING_KEY_FILE ? { public_key: devPublicKeyFile() } : {}) };
+      const devKey = hmac ? (config().COORD_HMAC_KEY_FILE ? undefined : { hmac_key: devHmacKeyFile() }) : config().COORD_SIGNING_KEY_FILE ? undefined : { public_key: devPublicKeyFile() };
+      const out = { dir: values.out, ...manifest.counts, signed: Boolean(signingKey), ...(signingKey ? { signature: hmac ? 'HS256' : 'EdDSA', ...devKey } : {}) };
       if (values.json) printJson(out);
       else print(`exported ${out.compositions} composition(s), ${out.events} events, ${out.runs} run(s) to ${out.dir}${out.signed ? ' (signed)' : ''}`);
       return manifest.counts.compositions > 0 ? 0 : 1;

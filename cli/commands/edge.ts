@@ -1,6 +1,6 @@
 /** `coord edge replay` — the edge lite worker: check an export bundle offline, and replay its history. */
 import { parseArgs } from 'node:util';
-import { readPublicJwk } from '../../audit/bundle/signing-key.js';
+import { readHmacKey, readPublicJwk } from '../../audit/bundle/signing-key.js';
 import { readEmitterKeyring } from '../../audit/emitter-signature.js';
 import { readTrustFile, readVerifierKey } from '../../audit/bundle/trust-file.js';
 import type { EdgeReport } from '../../workers/edge/report.js';
@@ -8,7 +8,7 @@ import { edgeReplay } from '../../workers/edge/replay-bundle.js';
 import { keepHeapSmall } from '../../workers/edge/small-heap.js';
 import { UsageError, print, printJson } from '../output.js';
 
-export const EDGE_USAGE = `coord edge replay <export dir> [--events-only] [--key <public.jwk>] [--emitter-key <keys.json>]
+export const EDGE_USAGE = `coord edge replay <export dir> [--events-only] [--key <public.jwk> | --hmac-key <secret.jwk>] [--emitter-key <keys.json>]
                  [--log-key <vkey|file>…] [--witness-key <vkey|file>…] [--trust <trust.json>] [--allow-unsigned] [--json]
     offline, no Temporal server: manifest and its signature first (pinned with --key; an unsigned bundle, or
     one whose signer is not pinned, stops here unless --allow-unsigned), file hashes, canonical lines, every
@@ -60,13 +60,15 @@ export async function edgeCommand(argv: string[]): Promise<number> {
       'witness-key': { type: 'string', multiple: true, default: [] },
       trust: { type: 'string' },
       'allow-unsigned': { type: 'boolean', default: false },
+      'hmac-key': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
   const [dir, ...extra] = positionals;
   if (!dir || extra.length) throw new UsageError(EDGE_USAGE);
   const trust = values.trust ? readTrustFile(values.trust) : undefined;
-  const publicKey = values.key ? readPublicJwk(values.key) : trust?.bundleKey;
+  if (values.key && values['hmac-key']) throw new UsageError('--key and --hmac-key: a bundle has one signature');
+  const publicKey = values['hmac-key'] ? readHmacKey(values['hmac-key']) : values.key ? readPublicJwk(values.key) : trust?.bundleKey;
   const emitters = values['emitter-key'] ? readEmitterKeyring(values['emitter-key']) : trust?.emitters;
   const logKeys = [...values['log-key'].map(readVerifierKey), ...(trust?.logKeys ?? [])];
   const witnessKeys = [...values['witness-key'].map(readVerifierKey), ...(trust?.witnessKeys ?? [])];

@@ -56,7 +56,7 @@ test('two signed exports with the same arguments are byte-identical, and verify 
   for (const dir of [x, y]) {
     const r = coord('audit', 'export', '--composition', compositionId, '--out', dir, '--sign', '--json');
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { dir, compositions: 1, events: 9, runs: 1, signed: true, public_key: devPublicKeyFile() });
+    assert.deepEqual(JSON.parse(r.stdout), { dir, compositions: 1, events: 9, runs: 1, signed: true, signature: 'EdDSA', public_key: devPublicKeyFile() });
   }
   // no checkpoint.txt / proofs.jsonl: no ledger process ran here to issue a checkpoint (test/integration/transparency-log.test.ts has one)
   assert.deepEqual(readdirSync(x).sort(), ['bundle.jws', 'events.jsonl', 'history.json', 'manifest.json', 'signatures.jsonl']);

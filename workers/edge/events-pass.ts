@@ -14,7 +14,7 @@ import { leafHash, verifyInclusion } from '../../audit/tlog/merkle.js';
 import { eventIdFor } from '../../audit/event-id.js';
 import { ChainVerifier } from '../../audit/verify.js';
 import { CompositionChecks } from './composition-checks.js';
-import { HashedLines } from './lines.js';
+import { HashedLines, MAX_LINE_BYTES, isLineTooLong } from './lines.js';
 import type { MismatchLog } from './report.js';
 
 export interface EventsPassResult {
@@ -154,6 +154,15 @@ export async function checkEventsFile(file: string, manifest: Manifest | null, l
     index += 1;
     if (text === '') {
       log.add({ composition_id: group?.compositionId ?? null, event_id: null, kind: 'not_canonical', detail: 'a blank line', line: index });
+      continue;
+    }
+    if (isLineTooLong(text)) {
+      // counted, hashed (the manifest check still runs), never parsed: the event at this line is not intact
+      events += 1;
+      const position = expected.next().value ?? undefined;
+      if (signatureLines) await signatureLines.next(null);
+      if (proofLines) await proofLines.next(null);
+      log.add({ composition_id: position?.compositionId ?? group?.compositionId ?? null, event_id: position?.eventId ?? null, kind: 'line_too_long', detail: `${text.slice(1)} (the limit is ${MAX_LINE_BYTES})`, line: index });
       continue;
     }
     events += 1;

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { digestFile } from '../../audit/bundle/digest.js';
 import { EMITTER_SIGNATURES_FILE, EVENTS_FILE, HISTORY_FILE, LOG_CHECKPOINT_FILE, LOG_PROOFS_FILE, type FileDigest, type HashedFile, type Manifest } from '../../audit/bundle/format.js';
+import type { HmacKey } from '../../audit/bundle/signing-key.js';
 import { parseCheckpoint } from '../../audit/tlog/checkpoint.js';
 import { cosignatureVerifier } from '../../audit/tlog/cosignature.js';
 import { MAX_NOTE_BYTES, openNote } from '../../audit/tlog/note.js';
@@ -27,7 +28,7 @@ export interface EdgeReplayOptions {
   /** skip the replay of history.json (no Temporal code is loaded) */
   eventsOnly?: boolean;
   /** the signer's public key, pinned: without it, a signature is checked against the key the bundle carries */
-  publicKey?: JWK;
+  publicKey?: JWK | HmacKey;
   /** pinned emitter keys: every event must carry (signatures.jsonl) a signature of one of them */
   emitters?: EmitterKeyring;
   /** pinned log keys (C2SP vkeys; several across a rotation): checkpoint.txt must be signed by one, and every event proven in it */
@@ -80,7 +81,7 @@ function checkFile(log: MismatchLog, manifest: Manifest | null, name: HashedFile
 }
 
 /** The manifest (null when unusable) and the signature over its bytes; the bytes themselves are not kept. */
-async function manifestAndSignature(dir: string, log: MismatchLog, publicKey: JWK | undefined): Promise<{ manifest: Manifest | null; signature: SignatureCheck }> {
+async function manifestAndSignature(dir: string, log: MismatchLog, publicKey: JWK | HmacKey | undefined): Promise<{ manifest: Manifest | null; signature: SignatureCheck }> {
   const { read, signature } = await readSignedManifest(dir, publicKey);
   if (!read.ok) log.add({ composition_id: null, event_id: null, kind: 'manifest_invalid', detail: read.reason });
   if (!signature.ok && signature.kind) log.add({ composition_id: null, event_id: null, kind: signature.kind, detail: signature.reason! });

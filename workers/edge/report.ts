@@ -19,6 +19,7 @@ export type MismatchKind =
   | 'signature_not_pinned'
   // events.jsonl: form and order, then the chain (audit/verify.ts kinds)
   | 'not_canonical'
+  | 'line_too_long'
   | 'out_of_order'
   | BreakKind
   // the transparency log: the checkpoint (signed by a pinned log key, cosigned by the pinned witnesses) and each event's inclusion proof
