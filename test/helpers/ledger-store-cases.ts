@@ -466,4 +466,16 @@ export function logCases(open: OpenStore): void {
     assert.equal(report.alarm, true);
     assert.deepEqual([report.log.size, report.log.events], [18, 18]);
   });
+
+  test('events deleted behind the store’s back (triggers dropped) leave leaves without events: an alarm', async (t) => {
+    const { store, ingestor, exec } = await fresh(t, open);
+    await ingestor.ingest(messages(stream));
+    // the SQLite trigger, then PostgreSQL's (each statement is a syntax error on the other database)
+    for (const sql of ['DROP TRIGGER IF EXISTS ledger_events_no_delete', 'DROP TRIGGER IF EXISTS ledger_events_no_change ON ledger_events']) await exec(sql).catch(() => undefined);
+    await exec(`DELETE FROM ledger_events WHERE composition_id = '${CMP_A}'`);
+    const workflows = new ScriptedWorkflows();
+    workflows.set(CMP_B, 9, b[8]!.this_hash);
+    const report = await new SelfAudit({ store, workflows }).pass();
+    assert.deepEqual([report.log.size, report.log.events, report.alarm], [18, 9, true]);
+  });
 }
