@@ -1,8 +1,6 @@
 /** `coord edge replay` — the edge lite worker: check an export bundle offline, and replay its history. */
 import { parseArgs } from 'node:util';
-import { readHmacKey, readPublicJwk } from '../../audit/bundle/signing-key.js';
-import { readEmitterKeyring } from '../../audit/emitter-signature.js';
-import { readTrustFile, readVerifierKey } from '../../audit/bundle/trust-file.js';
+import { PINNED_KEY_OPTIONS, pinnedKeys } from './pinned-keys.js';
 import type { EdgeReport } from '../../workers/edge/report.js';
 import { edgeReplay } from '../../workers/edge/replay-bundle.js';
 import { keepHeapSmall } from '../../workers/edge/small-heap.js';
@@ -54,27 +52,17 @@ export async function edgeCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       'events-only': { type: 'boolean', default: false },
-      key: { type: 'string' },
-      'emitter-key': { type: 'string' },
-      'log-key': { type: 'string', multiple: true, default: [] },
-      'witness-key': { type: 'string', multiple: true, default: [] },
-      trust: { type: 'string' },
+      ...PINNED_KEY_OPTIONS,
       'allow-unsigned': { type: 'boolean', default: false },
-      'hmac-key': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
   const [dir, ...extra] = positionals;
   if (!dir || extra.length) throw new UsageError(EDGE_USAGE);
-  const trust = values.trust ? readTrustFile(values.trust) : undefined;
-  if (values.key && values['hmac-key']) throw new UsageError('--key and --hmac-key: a bundle has one signature');
-  const publicKey = values['hmac-key'] ? readHmacKey(values['hmac-key']) : values.key ? readPublicJwk(values.key) : trust?.bundleKey;
-  const emitters = values['emitter-key'] ? readEmitterKeyring(values['emitter-key']) : trust?.emitters;
-  const logKeys = [...values['log-key'].map(readVerifierKey), ...(trust?.logKeys ?? [])];
-  const witnessKeys = [...values['witness-key'].map(readVerifierKey), ...(trust?.witnessKeys ?? [])];
+  const keys = pinnedKeys(values);
   const eventsOnly = values['events-only'];
   const stopHeapKeeping = eventsOnly ? keepHeapSmall() : () => undefined;
-  const report = await edgeReplay(dir, { eventsOnly, beforeHistoryPass: quietTemporalRuntime, logKeys, witnessKeys, allowUnsigned: values['allow-unsigned'], ...(publicKey ? { publicKey } : {}), ...(emitters ? { emitters } : {}) }).finally(stopHeapKeeping);
+  const report = await edgeReplay(dir, { ...keys, eventsOnly, beforeHistoryPass: quietTemporalRuntime, allowUnsigned: values['allow-unsigned'] }).finally(stopHeapKeeping);
   if (values.json) printJson(report);
   else printText(report);
   return report.ok ? 0 : 1;

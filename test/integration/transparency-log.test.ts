@@ -101,6 +101,11 @@ test('the witness cosigns the ledger’s checkpoint, which is then witnessed, an
   const stranger = generateCosignerKey('someone-else');
   const unwitnessed = JSON.parse(coord('edge', 'replay', dir, '--events-only', ...keys, '--witness-key', stranger.verifierKey, '--json').stdout) as { mismatches: { kind: string }[] };
   assert.deepEqual(unwitnessed.mismatches.map((m) => m.kind), ['checkpoint_not_witnessed']);
+  const verified = coord('audit', 'verify-bundle', dir, ...keys, '--json');
+  assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+  const refused = coord('audit', 'verify-bundle', dir, ...keys, '--witness-key', stranger.verifierKey, '--json');
+  assert.equal(refused.status, 1);
+  assert.deepEqual((JSON.parse(refused.stdout) as { problems: { kind: string }[] }).problems.map((p) => p.kind), ['checkpoint_not_witnessed']);
   const inclusion = coord('audit', 'log', 'inclusion', '--event', `evt_${first.slice(4)}_009`, '--json');
   assert.equal(inclusion.status, 0, inclusion.stderr + inclusion.stdout);
 });
