@@ -75,6 +75,8 @@ const TOKENS = {
   beacon: 'fake:beacon',
   partner: 'fake:partner-node',
   forged: 'fake:forged',
+  /** the firm's PSI node, with psi_participant (the trust-model kinds: participants need the scope) */
+  firmNode: 'fake:firm-node',
 } as const;
 
 const IDENTITIES: Record<string, VerifiedIdentity> = {
@@ -100,6 +102,11 @@ const IDENTITIES: Record<string, VerifiedIdentity> = {
     org: 'firm',
     actor: BEACON,
     auth: auth({ jwt_jti: 'jti_5c7e9a1b3d2f4068', subject: 'svc_beacon@citi.example', issuer: SEED_ISSUERS.firm, delegation_chain: ['svc_beacon@citi.example'] }, ['fusion_operator', 'matches_publish']),
+  },
+  [TOKENS.firmNode]: {
+    org: 'firm',
+    actor: { type: 'service', id: 'firm_node_citi_uk', version: null },
+    auth: auth({ jwt_jti: 'jti_firm_node_citi_uk', subject: 'firm_node_citi_uk', issuer: SEED_ISSUERS.firm, delegation_chain: ['firm_node_citi_uk'] }, ['psi_participant']),
   },
   [TOKENS.partner]: {
     org: 'partner',
@@ -183,6 +190,8 @@ const report = (c: Ctx, schemaId: string, token: string = TOKENS.agent, extra: P
     ...extra,
   });
 const psi = (c: Ctx) => report(c, SCHEMA_IDS.psiRoundCompleted, TOKENS.pipeline, { participantTokens: { node_a: TOKENS.partner, node_b: TOKENS.human } });
+/** The PSI round as the trust-model rules want it: both participant tokens carry psi_participant. */
+const psiChecked = (c: Ctx) => report(c, SCHEMA_IDS.psiRoundCompleted, TOKENS.pipeline, { participantTokens: { node_a: TOKENS.partner, node_b: TOKENS.firmNode } });
 const evidence = (c: Ctx) => act(c, 'evidence', TOKENS.agent, { payload: callerPayload(step(SCHEMA_IDS.evidenceBlockEmitted)), agent: agentOf(SCHEMA_IDS.evidenceBlockEmitted) });
 const attestBody = (): ActionBody => ({ payload: callerPayload(step(SCHEMA_IDS.closed)) });
 const attest = (c: Ctx) => act(c, 'attest', TOKENS.human, attestBody());
@@ -191,11 +200,11 @@ const state = (c: Ctx): Promise<CompositionView> => c.coord.read(c.id);
 const waitState = (c: Ctx, wanted: string, what: string) => waitFor(async () => ((await state(c)).state === wanted ? true : undefined), { what });
 
 /** §7b from the claim to the released lease: work, lens run, PSI round, evidence, matches published, release. */
-async function workToRelease(c: Ctx) {
+async function workToRelease(c: Ctx, psiRound = psi) {
   expectOk('claim', await claim(c));
   expectOk('work started', await report(c, SCHEMA_IDS.workStarted));
   expectOk('lens run started', await report(c, SCHEMA_IDS.lensRunStarted));
-  expectOk('psi round', await psi(c));
+  expectOk('psi round', await psiRound(c));
   expectOk('lens run completed', await report(c, SCHEMA_IDS.lensRunCompleted));
   expectOk('evidence', await evidence(c));
   expectOk('matches published', await report(c, SCHEMA_IDS.matchesPublished, TOKENS.beacon));
@@ -435,6 +444,45 @@ const KINDS: Kind[] = [
       await waitState(c, 'requested', 'the lease to expire in a continued run');
       expectOk('new claim', await claim(c, TOKENS.agent2));
       expectOk('cancel', await cancel(c));
+    },
+  },
+  // Recorded after the trust-model rules (patched('trust-model-2026-12')): the same paths under the new rules.
+  {
+    name: 'trust-happy-path',
+    what: '§7b under the trust-model rules: lease bound to (issuer, id), holder-only work, PSI participants checked, evidence reference checked on close',
+    async run(c) {
+      expectOk('request', await open(c));
+      await workToRelease(c, psiChecked);
+      expectOk('attest', await attest(c));
+    },
+  },
+  {
+    name: 'trust-opening-refused-then-opened',
+    what: 'an opening refused (forged token) under another composition type keeps the id: the workflow waits, an authorised opener opens it as vrs_screening, then cancels',
+    async run(c) {
+      expectRefused('squatting opening', 'ERR_JWT_SIGNATURE', await c.coord.start(TOKENS.forged, { compositionId: c.id, compositionType: 'fusion_run', payload: callerPayload(step(SCHEMA_IDS.requested)) }));
+      expectOk('request', await open(c));
+      if ((await state(c)).composition_type !== 'vrs_screening') throw new Error('the first accepted opening must fix the type');
+      expectOk('cancel', await cancel(c));
+    },
+  },
+  {
+    name: 'trust-holder-only-and-evidence-mismatch',
+    what: 'work reported by an agent that does not hold the lease (ERR_NOT_LEASE_HOLDER); closing naming a block never emitted (ERR_EVIDENCE_MISMATCH), then the genuine close',
+    async run(c) {
+      expectOk('request', await open(c));
+      expectOk('claim', await claim(c));
+      expectRefused('work by another agent', 'ERR_NOT_LEASE_HOLDER', await report(c, SCHEMA_IDS.workStarted, TOKENS.agent2, { agent: AGENT_BLOCK }));
+      expectOk('work started', await report(c, SCHEMA_IDS.workStarted));
+      expectOk('lens run started', await report(c, SCHEMA_IDS.lensRunStarted));
+      expectOk('psi round', await psiChecked(c));
+      expectOk('lens run completed', await report(c, SCHEMA_IDS.lensRunCompleted));
+      expectOk('evidence', await evidence(c));
+      expectOk('matches published', await report(c, SCHEMA_IDS.matchesPublished, TOKENS.beacon));
+      expectOk('release', await release(c));
+      const body = attestBody();
+      expectRefused('close naming another block', 'ERR_EVIDENCE_MISMATCH', await act(c, 'attest', TOKENS.human, { payload: { ...body.payload, evidence_block_ref: 'blk_never_emitted' } }));
+      expectOk('attest', await attest(c));
     },
   },
   {

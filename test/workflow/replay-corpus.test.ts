@@ -39,6 +39,10 @@ const EXPECTED_KINDS = [
   'pdp-outage-retried',
   'continue-as-new',
   'open-mid-lease',
+  // recorded under the trust-model rules (patched('trust-model-2026-12'))
+  'trust-happy-path',
+  'trust-opening-refused-then-opened',
+  'trust-holder-only-and-evidence-mismatch',
 ] as const;
 /** Kinds recorded over several runs, and how many runs at least. */
 const MULTI_RUN: Partial<Record<(typeof EXPECTED_KINDS)[number], number>> = { 'continue-as-new': 2 };
