@@ -57,6 +57,12 @@ const unreachableNamed =
 const GET_RETRIES = 1;
 const TIMED_OUT = /Timeout \(\d+ms\)/;
 
+/** The registry did not answer a call in time (the client aborted it). */
+export const registryTimedOut = (err: unknown): boolean => {
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && TIMED_OUT.test(message);
+};
+
 const retryUnansweredReads =
   (retries: number): RegistryMiddleware =>
   () => {
@@ -66,8 +72,7 @@ const retryUnansweredReads =
         try {
           return await next();
         } catch (failed) {
-          const message = (failed as { message?: unknown }).message;
-          if (left > 0 && request.method() === 'get' && typeof message === 'string' && TIMED_OUT.test(message)) {
+          if (left > 0 && request.method() === 'get' && registryTimedOut(failed)) {
             left -= 1;
             return renew();
           }

@@ -9,7 +9,7 @@ import { EVENT_DEFINITIONS } from '../schemas/catalog.js';
 import type { EventDefinition } from '../schemas/define-event.js';
 import { jsonSchemaOf } from '../schemas/json-schema.js';
 import { backwardIncompatibilities } from '../schemas/schema-diff.js';
-import { RegistryRest, createSchemaRegistry } from './registry-client.js';
+import { RegistryRest, createSchemaRegistry, registryTimedOut } from './registry-client.js';
 import { subjectFor } from './topic.js';
 
 export type SubjectStatus = 'registered' | 'unchanged' | 'compatible' | 'new' | 'incompatible';
@@ -27,6 +27,8 @@ export interface DisciplineOptions {
   registryUrl: string;
   topic: string;
   definitions?: readonly EventDefinition[];
+  /** per registry call (default the client's, 10 s) */
+  timeoutMs?: number;
 }
 
 /** The library wraps a 404 of the lookup (and only that) in its base error class. */
@@ -55,8 +57,8 @@ export async function checkSchemas(opts: DisciplineOptions): Promise<SubjectRepo
 }
 
 export async function registerSchemas(opts: DisciplineOptions): Promise<SubjectReport[]> {
-  const registry = createSchemaRegistry(opts.registryUrl);
-  const rest = new RegistryRest(opts.registryUrl);
+  const registry = createSchemaRegistry(opts.registryUrl, ...(opts.timeoutMs ? [opts.timeoutMs] : []));
+  const rest = new RegistryRest(opts.registryUrl, ...(opts.timeoutMs ? [opts.timeoutMs] : []));
   const topic = opts.topic;
   const reports: SubjectReport[] = [];
   for (const def of opts.definitions ?? EVENT_DEFINITIONS) {
@@ -70,7 +72,13 @@ export async function registerSchemas(opts: DisciplineOptions): Promise<SubjectR
       if (!isNotFound(err)) throw err;
     }
     try {
-      const { id } = await registry.register({ type: SchemaType.JSON, schema }, { subject, compatibility: COMPATIBILITY.BACKWARD });
+      // Registering the same schema again answers its existing id: a registration the registry left
+      // unanswered (Apicurio under load on a 2-core CI machine) is sent once more.
+      const register = () => registry.register({ type: SchemaType.JSON, schema }, { subject, compatibility: COMPATIBILITY.BACKWARD });
+      const { id } = await register().catch((err: unknown) => {
+        if (registryTimedOut(err)) return register();
+        throw err;
+      });
       reports.push({ schema_id: def.schemaId, subject, status: 'registered', id });
     } catch (err) {
       if ((err as { status?: number }).status !== 409) throw err;

@@ -5,6 +5,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { createSchemaRegistry, RegistryRest } from '../../../audit/registry-client.js';
+import { registerSchemas } from '../../../audit/registry-discipline.js';
+import { EVENT_DEFINITIONS } from '../../../schemas/catalog.js';
+import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 
 let silent: Server;
 let url: string;
@@ -84,5 +87,31 @@ test('a read that got no answer is asked once more (Apicurio has left one GET un
     assert.equal(posts, 1, 'a write is sent once');
   } finally {
     await new Promise((r) => flaky.close(r));
+  }
+});
+
+test('registering: a registration the registry leaves unanswered is sent once more (the same schema answers the same id)', async () => {
+  let posts = 0;
+  const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/vnd.schemaregistry.v1+json' }).end(JSON.stringify(body));
+  const registry = createHttpServer((req, res) => {
+    const path = req.url ?? '';
+    if (req.method === 'POST' && /^\/subjects\/[^/]+\/versions$/.test(path)) {
+      posts += 1;
+      if (posts === 1) return; // accepted, never answered
+      return json(res, 200, { id: 7 });
+    }
+    if (req.method === 'POST' && /^\/subjects\/[^/]+$/.test(path)) return json(res, 404, { error_code: 40403, message: 'Schema not found' });
+    if (req.method === 'GET' && path.startsWith('/config/')) return json(res, 404, { error_code: 40408, message: 'no config' });
+    if (req.method === 'PUT' && path.startsWith('/config/')) return json(res, 200, { compatibility: 'BACKWARD' });
+    json(res, 404, { error_code: 404, message: `no route ${req.method} ${path}` });
+  });
+  await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
+  try {
+    const registryUrl = `http://127.0.0.1:${(registry.address() as { port: number }).port}`;
+    const [report] = await registerSchemas({ registryUrl, topic: 't', definitions: EVENT_DEFINITIONS.slice(0, 1), timeoutMs: 300 });
+    assert.deepEqual([report?.status, report?.id, posts], ['registered', 7, 2]);
+  } finally {
+    registry.closeAllConnections();
+    await new Promise((r) => registry.close(r));
   }
 });
