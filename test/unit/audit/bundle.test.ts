@@ -172,7 +172,7 @@ test('verifyBundle: the wrong key, an edited manifest, an edited file, a corrupt
   const jws = readFileSync(join(corrupted, SIGNATURE_FILE), 'utf8');
   const [header, , signature] = jws.split('.');
   const bits = Buffer.from(signature!, 'base64url');
-  bits[0] ^= 0x01; // one bit of the signature itself (editing its base64 text could leave the bytes unchanged)
+  bits[0] = bits[0]! ^ 0x01; // one bit of the signature itself (editing its base64 text could leave the bytes unchanged)
   writeFileSync(join(corrupted, SIGNATURE_FILE), `${header}..${bits.toString('base64url')}`);
   assert.deepEqual(await kinds(corrupted, b.publicJwk), ['signature_wrong_key']);
   assert.deepEqual((await verifyBundle(corrupted)).problems.map((p) => p.kind), ['signature_invalid']);
