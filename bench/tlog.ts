@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { canonicalJson } from '../audit/canonical.js';
 import { buildVrsExample } from '../audit/examples/vrs-screening.js';
 import { consistencyProof, inclusionProof, leafHash, root, verifyConsistency, verifyInclusion } from '../audit/tlog/merkle.js';
+import { canonicalRow } from '../ledger/ingest.js';
 import type { CanonicalRow } from '../ledger/records.js';
 import { SqliteLedgerStore } from '../ledger/sqlite-store.js';
 import { round, summarize, type LatencySummary } from './lib/stats.js';
@@ -37,24 +37,7 @@ function rows(n: number): CanonicalRow[] {
   for (let c = 0; out.length < n; c++) {
     for (const [i, e] of buildVrsExample(`cmp_TLOGBENCH${String(c).padStart(10, '0')}`).entries()) {
       if (out.length === n) break;
-      out.push({
-        composition_id: e.composition_id,
-        sequence: i + 1,
-        event_id: e.event_id,
-        schema_id: e.schema_id,
-        ts_utc: e.ts_utc,
-        ts_ms: Date.parse(e.ts_utc),
-        actor_type: e.actor.type,
-        actor_id: e.actor.id,
-        issuer: e.auth?.issuer ?? null,
-        abac_outcome: e.abac_decision?.outcome ?? null,
-        prev_hash: e.prev_hash,
-        this_hash: e.this_hash,
-        body: canonicalJson(e),
-        emitter_kid: 'bench',
-        emitter_sig: 'bench',
-        source: { topic: 'bench', partition: 0, offset: String(out.length) },
-      });
+      out.push(canonicalRow(e, i + 1, { topic: 'bench', partition: 0, offset: String(out.length) }, { kid: 'bench', sig: 'bench' }));
     }
   }
   return out;

@@ -38,7 +38,8 @@ export interface IngestStats {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-function canonicalRow(event: AuditEvent, sequence: number, source: SourcePosition, signature: EmitterSignature): CanonicalRow {
+/** The canonical row of an admitted event (also what bench/tlog.ts commits). */
+export function canonicalRow(event: AuditEvent, sequence: number, source: SourcePosition, signature: EmitterSignature): CanonicalRow {
   return {
     composition_id: event.composition_id,
     sequence,

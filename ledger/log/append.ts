@@ -4,7 +4,7 @@
  * subtrees it finishes are stored. The store reads the current size and the peaks under its write lock, so
  * two ledger processes sharing a store extend one tree, never two.
  */
-import { appendLeaves, compactRange, leafHash, peakIds, type NodeId } from '../../audit/tlog/merkle.js';
+import { appendLeaves, compactRange, leafHash } from '../../audit/tlog/merkle.js';
 import type { CanonicalRow } from '../records.js';
 
 export interface LeafRow {
@@ -21,9 +21,6 @@ export interface NodeRow {
 
 export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 export const unhex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'));
-
-/** Which nodes to read (under the lock) before appending to a tree of `size` leaves. */
-export const peaksToRead = (size: number): NodeId[] => peakIds(size);
 
 /** The rows that append `accepted`, in order, to a tree of `size` leaves whose peaks are `peaks` (hex). */
 export function logRowsFor(size: number, peaks: readonly string[], accepted: readonly CanonicalRow[]): { leaves: LeafRow[]; nodes: NodeRow[] } {

@@ -4,13 +4,12 @@
  * witnesses' cosignatures and refusals, each checked against the pinned witness keys before it is kept.
  */
 import { parseCheckpoint } from '../../audit/tlog/checkpoint.js';
-import { consistencyProof, inclusionProof, leafHash } from '../../audit/tlog/merkle.js';
+import { consistencyProof, inclusionProof } from '../../audit/tlog/merkle.js';
 import { openNote } from '../../audit/tlog/note.js';
 import { toBase64 } from '../../audit/tlog/encoding.js';
 import { parseRefusal, verifyRefusal } from '../../audit/tlog/witness-refusal.js';
 import type { PinnedWitness } from './log-key.js';
 import type { LedgerStore } from '../store.js';
-import { unhex } from './append.js';
 import type { CheckpointRow } from './rows.js';
 
 /** The checkpoint body of a note the log signed itself (its text: everything before the blank line). */
@@ -140,7 +139,3 @@ export class LogService {
     });
   }
 }
-
-/** RFC 9162 leaf hash of an event's canonical JSON, as the log computes it (for verifiers). */
-export const eventLeafHash = (canonicalEvent: string): Uint8Array => leafHash(Buffer.from(canonicalEvent, 'utf8'));
-export { unhex };

@@ -1,9 +1,9 @@
 /** The log's tables in the PostgreSQL ledger store. */
 import type pg from 'pg';
-import type { NodeId } from '../../audit/tlog/merkle.js';
+import { peakIds, type NodeId } from '../../audit/tlog/merkle.js';
 import { insertMany, numbered } from '../pg-sql.js';
 import type { CanonicalRow } from '../records.js';
-import { logRowsFor, peaksToRead, unhex } from './append.js';
+import { logRowsFor, unhex } from './append.js';
 import type { CheckpointRow, CosignatureRow, LogStore, WitnessRefusalRow } from './rows.js';
 
 /** Held by a commit that appends to the log, for the length of its transaction: one tree, one writer at a time. */
@@ -41,7 +41,7 @@ export class PostgresLogStore implements LogStore {
     if (accepted.length === 0) return;
     await client.query('SELECT pg_advisory_xact_lock($1)', [LOG_APPEND_LOCK]);
     const size = await sizeOf(client);
-    const { leaves, nodes } = logRowsFor(size, await hexNodes(client, peaksToRead(size)), accepted);
+    const { leaves, nodes } = logRowsFor(size, await hexNodes(client, peakIds(size)), accepted);
     await insertMany(client, 'tlog_leaves (leaf_index, event_id, composition_id)', leaves.map((l) => [l.leaf_index, l.event_id, l.composition_id]));
     await insertMany(client, 'tlog_nodes (level, node_index, hash)', nodes.map((n) => [n.level, n.node_index, n.hash]));
   }

@@ -1,8 +1,8 @@
 /** The log's tables in the SQLite ledger store (synchronous: called inside the store's own transactions). */
 import type Database from 'better-sqlite3';
-import type { NodeId } from '../../audit/tlog/merkle.js';
+import { peakIds, type NodeId } from '../../audit/tlog/merkle.js';
 import type { CanonicalRow } from '../records.js';
-import { logRowsFor, peaksToRead, unhex } from './append.js';
+import { logRowsFor, unhex } from './append.js';
 import type { CheckpointRow, CosignatureRow, LogStore, WitnessRefusalRow } from './rows.js';
 
 export class SqliteLogStore implements LogStore {
@@ -28,7 +28,7 @@ export class SqliteLogStore implements LogStore {
   appendInTransaction(accepted: readonly CanonicalRow[]): void {
     if (accepted.length === 0) return;
     const size = this.sizeNow();
-    const { leaves, nodes } = logRowsFor(size, this.hexNodes(peaksToRead(size)), accepted);
+    const { leaves, nodes } = logRowsFor(size, this.hexNodes(peakIds(size)), accepted);
     const leaf = this.db.prepare('INSERT INTO tlog_leaves (leaf_index, event_id, composition_id) VALUES (@leaf_index, @event_id, @composition_id)');
     const node = this.db.prepare('INSERT INTO tlog_nodes (level, node_index, hash) VALUES (@level, @node_index, @hash)');
     for (const l of leaves) leaf.run(l);
