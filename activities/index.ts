@@ -13,6 +13,20 @@ import type { VerifiedIdentity } from './jwt/identity.js';
 import { TokenRefusal } from './jwt/refusal.js';
 import type { JwtVerifier } from './jwt/verifier.js';
 import { NO_PHASE_RECORDER, timed, type PhaseRecorder } from '../lib/phase-timing.js';
+import type { CrashPoint } from '../lib/crash-point.js';
+
+/** Where the worker can be made to crash (COORD_WORKER_FAILPOINT): right after the broker acknowledged an event. */
+export const WORKER_CRASH_POINTS = ['after-publish-ack'] as const;
+export type WorkerCrashPoint = (typeof WORKER_CRASH_POINTS)[number];
+
+/**
+ * A publish's result, as the history keeps it (on the fast path, in the local activity's marker, the only
+ * trace of the publish there): where the broker put the event, and which event it was.
+ */
+export interface AuditAck extends PublishReceipt {
+  event_id: string;
+  this_hash: string;
+}
 
 export interface ActivityDeps {
   jwt: JwtVerifier;
@@ -20,6 +34,8 @@ export interface ActivityDeps {
   publisher: AuditPublisher;
   /** where the time goes (bench/lifecycle's breakdown); the publisher reports its own phases */
   phases?: PhaseRecorder;
+  /** crash injection for the at-least-once tests; absent in production */
+  crashPoint?: CrashPoint<WorkerCrashPoint>;
 }
 
 /** How often a running activity tells Temporal it is alive (the workflow's heartbeat timeout is a few of these). */
@@ -28,7 +44,8 @@ export const HEARTBEAT_EVERY_MS = 500;
 /**
  * Runs `fn` while heartbeating, so a worker that dies mid-activity is noticed within the heartbeat timeout,
  * not after the whole start-to-close timeout: the retry starts on another worker within seconds. Outside
- * an activity (unit tests calling the functions directly) it just runs `fn`.
+ * an activity (unit tests calling the functions directly) and in a local activity (the fast path: it lives
+ * inside the workflow task, which Temporal already watches) it just runs `fn`.
  */
 async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
   let context: Context;
@@ -37,6 +54,7 @@ async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
   } catch {
     return fn();
   }
+  if (context.info.isLocal) return fn();
   const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
   try {
     return await fn();
@@ -45,7 +63,7 @@ async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORDER }: ActivityDeps) {
+export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORDER, crashPoint }: ActivityDeps) {
   return {
     /** Verifies a bearer token; the token arrives inside an encrypted payload and never leaves this call. */
     async verifyToken(token: string): Promise<VerifiedIdentity> {
@@ -65,9 +83,15 @@ export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORD
       return heartbeating(() => timed(phases, 'pdp_decide', () => uds.decide(request)));
     },
 
-    /** Publishes one audit event and returns once the broker has acknowledged it. */
-    async publishAuditEvent(event: AuditEvent): Promise<PublishReceipt> {
-      return heartbeating(() => publisher.publish(event));
+    /**
+     * Publishes one audit event and returns once the broker has acknowledged it. Run again after a crash
+     * (at least once), it publishes the same bytes: the event and its signature are deterministic, and every
+     * reader ignores an identical duplicate.
+     */
+    async publishAuditEvent(event: AuditEvent): Promise<AuditAck> {
+      const receipt = await heartbeating(() => publisher.publish(event));
+      crashPoint?.hit('after-publish-ack');
+      return { ...receipt, event_id: event.event_id, this_hash: event.this_hash };
     },
   };
 }

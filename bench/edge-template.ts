@@ -73,7 +73,7 @@ export async function recordTemplate(): Promise<Template> {
       authorize: async () => ({ outcome: 'ALLOW' as const, evaluated_at: new Date().toISOString(), uds_eval_id: `bench_eval_${(evaluations += 1)}` }),
       publishAuditEvent: async (event: AuditEvent) => {
         published.push(event);
-        return { topic: 'bench', partition: 0, offset: String(published.length - 1) };
+        return { topic: 'bench', partition: 0, offset: String(published.length - 1), event_id: event.event_id, this_hash: event.this_hash };
       },
     };
     const taskQueue = `edge-bench-${randomUUID()}`;

@@ -8,7 +8,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
+import { createActivities, WORKER_CRASH_POINTS } from '../activities/index.js';
+import { CrashPoint } from '../lib/crash-point.js';
 import { CerbosUdsClient } from '../activities/abac/cerbos-uds.js';
 import { trustedIssuers } from '../activities/jwt/trusted-issuers.js';
 import { PHASE_HISTOGRAM, type PhaseRecorder } from '../lib/phase-timing.js';
@@ -53,6 +54,7 @@ const activities = createActivities({
   uds: new CerbosUdsClient(pdpEndpoint().address),
   publisher,
   phases,
+  crashPoint: new CrashPoint(settings.COORD_WORKER_FAILPOINT, WORKER_CRASH_POINTS, 'COORD_WORKER_FAILPOINT'),
 });
 
 const connection = await NativeConnection.connect(temporalConnection());

@@ -7,18 +7,15 @@
  * across continue-as-new.
  */
 import {
-  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   patched,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CompositionActivities } from '../activities/index.js';
 import type { VerifiedIdentity } from '../activities/jwt/identity.js';
 import type { UnverifiedHints } from '../activities/jwt/refusal.js';
 import { appendToChain, EMPTY_CHAIN, type EventDraft } from '../audit/chain.js';
@@ -38,17 +35,9 @@ import { actionUpdates, attestSignal, lastHashQuery, leaseQuery, sequenceQuery, 
 import { LEDGER_ACTOR } from './ledger-actor.js';
 import { Mutex } from './mutex.js';
 import { refusalDraft } from './refusal.js';
+import { effect, refusalOf } from './effects.js';
 import { auditSink } from './sinks.js';
 import { ACTION_NAMES, type ActionName, type ActionOutcome, type ActionRequest, type CompositionInput, type CompositionView } from './types.js';
-
-// No decision, no transition: unreachable IdPs, PDP or brokers are retried for as long as it takes.
-const RETRY_FOREVER = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' } as const;
-// Regular activities: each attempt and its last failure are visible to ops (Web UI, describe) during an outage.
-// They heartbeat while they run (activities/index.ts), so one lost with its worker is retried after the
-// heartbeat timeout instead of the whole start-to-close timeout.
-const HEARTBEAT_TIMEOUT = '2s';
-const { verifyToken, authorize } = proxyActivities<CompositionActivities>({ startToCloseTimeout: '15s', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY_FOREVER });
-const { publishAuditEvent } = proxyActivities<CompositionActivities>({ startToCloseTimeout: '30s', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY_FOREVER });
 
 /**
  * The trust-model rules of 2026-12 (leases bound to their holder's issuer, holder-only work, evidence
@@ -119,7 +108,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     const valid = validateEvent(event);
     if (!valid.ok) throw new Refused(REASON_CODES.invalidPayload, `${valid.path}: ${valid.message}`);
     auditSink.built(event);
-    await publishAuditEvent(event);
+    await effect('publishAuditEvent', event);
     head = nextHead;
     if (transition) {
       const before = snapshot.lease;
@@ -136,10 +125,10 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
 
   async function verified(token: string): Promise<VerifiedIdentity> {
     try {
-      return await verifyToken(token);
+      return await effect('verifyToken', token);
     } catch (err) {
-      const cause = err instanceof ActivityFailure ? err.cause : undefined;
-      if (cause instanceof ApplicationFailure && cause.type?.startsWith('ERR_')) {
+      const cause = refusalOf(err);
+      if (cause?.type?.startsWith('ERR_')) {
         throw new Refused(cause.type as ReasonCode, cause.message, { unverified: (cause.details?.[0] ?? {}) as UnverifiedHints });
       }
       throw err;
@@ -174,7 +163,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
       identity = await verified(req.token);
       const scopes = checkScopes(schemaId, identity.auth.scopes);
       if (!scopes.ok) throw new Refused(scopes.code, scopes.message, { identity });
-      decision = await authorize({
+      decision = await effect('authorize', {
         action: schemaId,
         principal: abacPrincipal(identity),
         resource: { kind: 'composition', id: compositionId, attributes: { composition_type: compositionType, state: snapshot.state, lease_holder: snapshot.lease?.holder ?? '' } },

@@ -485,6 +485,61 @@ const KINDS: Kind[] = [
       expectOk('attest', await attest(c));
     },
   },
+  // Recorded after the fast path (patched('fast-path-2026-12')): side effects as local activities, one
+  // workflow task per transition; the slow path when a dependency outlasts the local retry budget.
+  {
+    name: 'fast-happy-path',
+    what: '§7b on the fast path: every token check, PDP decision and audit publish a local activity (markers, no activity tasks)',
+    async run(c) {
+      expectOk('request', await open(c));
+      await workToRelease(c, psiChecked);
+      expectOk('attest', await attest(c));
+    },
+  },
+  {
+    name: 'fast-refusals',
+    what: 'refusals on the fast path: a forged token, a PDP deny, a wrong-state action, each recorded; cancelled',
+    async run(c) {
+      expectOk('request', await open(c));
+      expectRefused('forged token', 'ERR_JWT_SIGNATURE', await claim(c, TOKENS.forged));
+      expectRefused('PDP deny', 'ERR_ABAC_DENY', await claim(c, TOKENS.denied));
+      expectRefused('evidence before a claim', 'ERR_WRONG_STATE', await evidence(c));
+      expectOk('cancel', await cancel(c));
+    },
+  },
+  {
+    name: 'fast-pdp-outage-slow-path',
+    what: 'the PDP fails past the local retry budget during a claim: the step moves to a regular activity (WaitingFor=pdp), retried until it answers; cancelled',
+    async run(c) {
+      expectOk('request', await open(c));
+      c.pdp.failNext = 5;
+      expectOk('claim through an outage', await claim(c));
+      expectOk('cancel', await cancel(c));
+    },
+  },
+  {
+    name: 'fast-lease-expiry',
+    what: 'a lease expires on the fast path (the expiry event published by a local activity), then a new claim; cancelled',
+    async run(c) {
+      expectOk('request', await open(c));
+      expectOk('claim', await claim(c));
+      await c.env.sleep('1801s');
+      await waitState(c, 'requested', 'the lease to expire');
+      expectOk('new claim', await claim(c, TOKENS.agent2));
+      expectOk('cancel', await cancel(c));
+    },
+  },
+  {
+    name: 'fast-open-mid-lease',
+    what: 'left open mid-lease on the fast path (in progress, the lease timer pending): an incomplete history',
+    end: 'running',
+    async run(c) {
+      expectOk('request', await open(c));
+      expectOk('claim', await claim(c));
+      expectOk('work started', await report(c, SCHEMA_IDS.workStarted));
+      expectOk('lens run started', await report(c, SCHEMA_IDS.lensRunStarted));
+    },
+  },
   {
     name: 'open-mid-lease',
     what: 'left open mid-lease (in progress, the lease timer pending): recorded as it is, an incomplete history',

@@ -43,6 +43,12 @@ const EXPECTED_KINDS = [
   'trust-happy-path',
   'trust-opening-refused-then-opened',
   'trust-holder-only-and-evidence-mismatch',
+  // recorded on the fast path (patched('fast-path-2026-12'), workflows/effects.ts)
+  'fast-happy-path',
+  'fast-refusals',
+  'fast-pdp-outage-slow-path',
+  'fast-lease-expiry',
+  'fast-open-mid-lease',
 ] as const;
 /** Kinds recorded over several runs, and how many runs at least. */
 const MULTI_RUN: Partial<Record<(typeof EXPECTED_KINDS)[number], number>> = { 'continue-as-new': 2 };
@@ -103,14 +109,26 @@ test('no history holds a JWT-shaped string (the corpus is in git)', () => {
   assert.deepEqual(leaks, [], `JWT-shaped strings in ${leaks.join(', ')}`);
 });
 
-/** The audit events a history's publish activities were given when it was recorded. */
-function publishedIn(json: CorpusFile['json']): AuditEvent[] {
-  return json.events
-    .filter((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')
-    .map((e) => e.activityTaskScheduledEventAttributes as { activityType: { name: string }; input: { payloads: { data: string }[] } })
-    .filter((a) => a.activityType.name === 'publishAuditEvent')
-    .map((a) => JSON.parse(Buffer.from(a.input.payloads[0]!.data, 'base64').toString('utf8')) as AuditEvent);
+type Published = Pick<AuditEvent, 'event_id' | 'this_hash'>;
+const decode = (payload: { data: string }): unknown => JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8'));
+
+/**
+ * What a history says was published, in order: the events its regular publish activities were given, and
+ * on the fast path the acks its local publish activities returned (their markers keep results, not inputs;
+ * the ack names the event and its hash, which covers every byte of it).
+ */
+function publishedIn(json: CorpusFile['json']): Published[] {
+  return json.events.flatMap((e): Published[] => {
+    const scheduled = e.activityTaskScheduledEventAttributes as { activityType: { name: string }; input: { payloads: { data: string }[] } } | undefined;
+    if (scheduled?.activityType.name === 'publishAuditEvent') return [decode(scheduled.input.payloads[0]!) as AuditEvent];
+    const marker = e.markerRecordedEventAttributes as { markerName: string; details: Record<string, { payloads: { data: string }[] }> } | undefined;
+    if (marker?.markerName !== 'core_local_activity') return [];
+    const meta = decode(marker.details.data!.payloads[0]!) as { activity_type: string };
+    const result = marker.details.result?.payloads[0];
+    return meta.activity_type === 'publishAuditEvent' && result ? [decode(result) as Published] : []; // no result: a failed attempt
+  });
 }
+const ids = (events: readonly Published[]) => events.map((e) => `${e.event_id} ${e.this_hash}`);
 
 test('every recorded history replays through the current workflow code, and replay rebuilds the audit events it published', async () => {
   const built = new Map<string, AuditEvent[]>(); // by run id
@@ -139,11 +157,11 @@ test('every recorded history replays through the current workflow code, and repl
       continue;
     }
     const rebuilt = built.get(result.runId) ?? [];
-    const published = publishedIn(json);
-    if (JSON.stringify(rebuilt) !== JSON.stringify(published)) {
-      const at = rebuilt.findIndex((e, n) => JSON.stringify(e) !== JSON.stringify(published[n]));
-      const n = at < 0 ? Math.min(rebuilt.length, published.length) : at;
-      failures.push(`${file}: replay rebuilt ${rebuilt.length} audit event(s), ${published.length} were published; they differ from #${n} (${published[n]?.schema_id ?? rebuilt[n]?.schema_id})`);
+    const [want, got] = [ids(publishedIn(json)), ids(rebuilt)];
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      const at = got.findIndex((e, n) => e !== want[n]);
+      const n = at < 0 ? Math.min(got.length, want.length) : at;
+      failures.push(`${file}: replay rebuilt ${got.length} audit event(s), ${want.length} were published; they differ from #${n} (${want[n] ?? got[n]})`);
     }
     streams.set(kind, [...(streams.get(kind) ?? []), ...rebuilt]);
   }

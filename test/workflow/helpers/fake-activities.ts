@@ -47,7 +47,7 @@ export function fakeActivities(): { activities: CompositionActivities; published
     },
     async publishAuditEvent(event) {
       published.push(event);
-      return { topic: 'test', partition: 0, offset: String(published.length - 1) };
+      return { topic: 'test', partition: 0, offset: String(published.length - 1), event_id: event.event_id, this_hash: event.this_hash };
     },
   };
   return { activities, published };
