@@ -48,8 +48,10 @@ export async function readToEnd(
 }
 
 async function readOnce(topic: string, onMessage: (partition: number, message: KafkaMessage) => Promise<void> | void, timeoutMs: number): Promise<void> {
-  const ends = await highWatermarks(topic);
-  const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
+  const offsets = await withAdmin((admin) => admin.fetchTopicOffsets(topic), { principal: 'ledger' });
+  const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  // a partition whose records were all deleted (low = high, e.g. a truncated bench topic) has nothing to wait for
+  const pending = new Set(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => o.partition));
   if (pending.size === 0) return;
   const consumer = createKafka('coordination-ledger-reader', { principal: 'ledger' }).consumer({ groupId: `${LEDGER_GROUP_PREFIX}-reader-${randomUUID()}` });
   const read = async () => {

@@ -21,7 +21,8 @@ const SEGMENT: Record<string, string> = {
   [SCHEMA_IDS.closed]: 'attest',
 };
 
-function tokenFor(step: VrsStep, tokens: VrsTokens): string {
+/** The token of the step's actor. */
+export function tokenFor(step: VrsStep, tokens: VrsTokens): string {
   if (step.actor === HUMAN) return tokens.human;
   if (step.actor === AGENT) return tokens.agent;
   if (step.actor === FUSION_PIPELINE) return tokens.fusionPipeline;
