@@ -14,6 +14,7 @@ import { TokenRefusal } from './jwt/refusal.js';
 import type { JwtVerifier } from './jwt/verifier.js';
 import { NO_PHASE_RECORDER, timed, type PhaseRecorder } from '../lib/phase-timing.js';
 import type { CrashPoint } from '../lib/crash-point.js';
+import type { LostAttemptProbe } from './lost-attempt.js';
 
 /** Where the worker can be made to crash (COORD_WORKER_FAILPOINT): right after the broker acknowledged an event. */
 export const WORKER_CRASH_POINTS = ['after-publish-ack'] as const;
@@ -26,6 +27,8 @@ export type WorkerCrashPoint = (typeof WORKER_CRASH_POINTS)[number];
 export interface AuditAck extends PublishReceipt {
   event_id: string;
   this_hash: string;
+  /** set when a lost attempt of this workflow task had already published this event id: that event */
+  adopted?: AuditEvent;
 }
 
 export interface ActivityDeps {
@@ -36,6 +39,8 @@ export interface ActivityDeps {
   phases?: PhaseRecorder;
   /** crash injection for the at-least-once tests; absent in production */
   crashPoint?: CrashPoint<WorkerCrashPoint>;
+  /** the fast path's read-back of what a lost workflow task published (activities/lost-attempt.ts) */
+  lostAttempt?: LostAttemptProbe;
 }
 
 /** How often a running activity tells Temporal it is alive (the workflow's heartbeat timeout is a few of these). */
@@ -63,7 +68,16 @@ async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORDER, crashPoint }: ActivityDeps) {
+/** The running activity's info, or undefined outside an activity (unit tests calling the functions directly). */
+function activityInfo() {
+  try {
+    return Context.current().info;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORDER, crashPoint, lostAttempt }: ActivityDeps) {
   return {
     /** Verifies a bearer token; the token arrives inside an encrypted payload and never leaves this call. */
     async verifyToken(token: string): Promise<VerifiedIdentity> {
@@ -89,6 +103,16 @@ export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORD
      * reader ignores an identical duplicate.
      */
     async publishAuditEvent(event: AuditEvent): Promise<AuditAck> {
+      const info = activityInfo();
+      // Only a local activity can have run in a workflow task that was lost (a regular one's input is in the
+      // history, so a re-run publishes the same bytes).
+      if (info?.isLocal && info.workflowExecution && lostAttempt) {
+        const earlier = await timed(phases, 'lost_attempt_probe', () => lostAttempt(event, info.workflowExecution!));
+        if (earlier) {
+          log.warn('a lost workflow task had published this event: adopting it', { event_id: event.event_id });
+          return { topic: earlier.topic, partition: earlier.partition, offset: earlier.offset, event_id: earlier.event.event_id, this_hash: earlier.event.this_hash, adopted: earlier.event };
+        }
+      }
       const receipt = await heartbeating(() => publisher.publish(event));
       crashPoint?.hit('after-publish-ack');
       return { ...receipt, event_id: event.event_id, this_hash: event.this_hash };

@@ -2,7 +2,9 @@
  * What each Kafka principal may do, as data, and the call that grants it. The broker runs the standard
  * KRaft authorizer with `allow.everyone.if.no.acl.found=false`: whatever is not granted here is refused.
  *   worker  writes an audit topic (Write, Describe, DescribeConfigs — the last for the append-only check)
- *           with the idempotent producer (IdempotentWrite on the cluster)
+ *           with the idempotent producer (IdempotentWrite on the cluster); reads it back only to find what a
+ *           lost workflow task of its own published (Read, in groups named `coordination-worker-probe…`;
+ *           activities/lost-attempt.ts)
  *   ledger  reads an audit topic (Read, Describe, DescribeConfigs) in consumer groups named
  *           `coordination-ledger…` (Read on that group prefix: its own groups and the bounded reader's)
  *   admin   a super user (`super.users`), no ACL needed: creates topics, grants, the stack's health check
@@ -15,6 +17,8 @@ const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePattern
 
 /** Every consumer group of the ledger and of the bounded reader starts with this. */
 export const LEDGER_GROUP_PREFIX = 'coordination-ledger';
+/** The worker's read-back groups (kafka/find-published.ts). */
+export const WORKER_PROBE_GROUP_PREFIX = 'coordination-worker-probe';
 
 export type AclOperation = 'READ' | 'WRITE' | 'DESCRIBE' | 'DESCRIBE_CONFIGS' | 'IDEMPOTENT_WRITE';
 
@@ -29,7 +33,7 @@ export interface AclGrant {
 /** What the worker and the ledger may do on one audit topic (the audit topic, the bench topic, a test's). */
 export function auditTopicGrants(topic: string): AclGrant[] {
   return [
-    { principal: 'worker', resource: 'TOPIC', name: topic, pattern: 'LITERAL', operations: ['WRITE', 'DESCRIBE', 'DESCRIBE_CONFIGS'] },
+    { principal: 'worker', resource: 'TOPIC', name: topic, pattern: 'LITERAL', operations: ['WRITE', 'READ', 'DESCRIBE', 'DESCRIBE_CONFIGS'] },
     { principal: 'ledger', resource: 'TOPIC', name: topic, pattern: 'LITERAL', operations: ['READ', 'DESCRIBE', 'DESCRIBE_CONFIGS'] },
   ];
 }
@@ -38,6 +42,7 @@ export function auditTopicGrants(topic: string): AclGrant[] {
 export const CLUSTER_GRANTS: readonly AclGrant[] = [
   { principal: 'worker', resource: 'CLUSTER', name: 'kafka-cluster', pattern: 'LITERAL', operations: ['IDEMPOTENT_WRITE'] },
   { principal: 'ledger', resource: 'GROUP', name: LEDGER_GROUP_PREFIX, pattern: 'PREFIXED', operations: ['READ'] },
+  { principal: 'worker', resource: 'GROUP', name: WORKER_PROBE_GROUP_PREFIX, pattern: 'PREFIXED', operations: ['READ'] },
 ];
 
 /**

@@ -4,8 +4,11 @@
  * (bench/lifecycle reads it); without one, nothing is recorded.
  */
 
-/** jwt_verify, pdp_decide: the activities' work; audit_encode, audit_produce: the two halves of a publish. */
-export const PHASES = ['jwt_verify', 'pdp_decide', 'audit_encode', 'audit_produce'] as const;
+/**
+ * jwt_verify, pdp_decide: the activities' work; audit_encode, audit_produce: the two halves of a publish;
+ * lost_attempt_probe: the fast path's check for a lost workflow task before a publish.
+ */
+export const PHASES = ['jwt_verify', 'pdp_decide', 'audit_encode', 'audit_produce', 'lost_attempt_probe'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const PHASE_HISTOGRAM = 'coord_phase_duration_ms';

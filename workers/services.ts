@@ -133,9 +133,9 @@ export class Services {
     return [this.worker, this.gateway, ...(this.ledger ? [this.ledger] : []), ...(this.worker2 ? [this.worker2] : [])];
   }
 
-  /** Starts a fresh `name` process with the same configuration (after it exited). */
-  async restart(name: ServiceName): Promise<ServiceProcess> {
-    const { proc } = await startProcess(name, SERVICE_SPECS[name].script, SERVICE_SPECS[name].readyMsg, { ...this.env, ...this.envOf[name] }, this.tag, this.argsOf[name]);
+  /** Starts a fresh `name` process with the same configuration (after it exited), plus `extraEnv` if given. */
+  async restart(name: ServiceName, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServiceProcess> {
+    const { proc } = await startProcess(name, SERVICE_SPECS[name].script, SERVICE_SPECS[name].readyMsg, { ...this.env, ...this.envOf[name], ...extraEnv }, this.tag, this.argsOf[name]);
     this[name] = proc;
     return proc;
   }
@@ -145,9 +145,9 @@ export class Services {
     await stopProcess(this.worker, signal);
   }
 
-  /** Starts a fresh worker on the same task queue. */
-  async startWorker(): Promise<void> {
-    await this.restart('worker');
+  /** Starts a fresh worker on the same task queue (`extraEnv`: e.g. a crash point for this one process). */
+  async startWorker(extraEnv?: NodeJS.ProcessEnv): Promise<void> {
+    await this.restart('worker', extraEnv);
   }
 
   async stop(): Promise<void> {

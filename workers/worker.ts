@@ -10,6 +10,9 @@ import { parseArgs } from 'node:util';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, WORKER_CRASH_POINTS } from '../activities/index.js';
 import { CrashPoint } from '../lib/crash-point.js';
+import { createLostAttemptProbe } from '../activities/lost-attempt.js';
+import { reverseHistory } from '../client/reverse-history.js';
+import { findPublished } from '../kafka/find-published.js';
 import { CerbosUdsClient } from '../activities/abac/cerbos-uds.js';
 import { trustedIssuers } from '../activities/jwt/trusted-issuers.js';
 import { PHASE_HISTOGRAM, type PhaseRecorder } from '../lib/phase-timing.js';
@@ -48,16 +51,18 @@ const phaseHistogram = Runtime.instance().metricMeter.createHistogram(PHASE_HIST
 const phases: PhaseRecorder = { record: (phase, ms) => phaseHistogram.record(ms, { phase }) };
 
 // Every event is signed by this worker's emitter key: the ledger admits nothing else.
-const publisher = new AuditPublisher(new AuditSerializer(registryUrl, topic), topic, { phases, signer: loadEmitterSigner() });
+const serializer = new AuditSerializer(registryUrl, topic);
+const publisher = new AuditPublisher(serializer, topic, { phases, signer: loadEmitterSigner() });
+const connection = await NativeConnection.connect(temporalConnection());
 const activities = createActivities({
   jwt: new JwtVerifier({ issuers: trustedIssuers(), audience: tokenAudience() }),
   uds: new CerbosUdsClient(pdpEndpoint().address),
   publisher,
   phases,
   crashPoint: new CrashPoint(settings.COORD_WORKER_FAILPOINT, WORKER_CRASH_POINTS, 'COORD_WORKER_FAILPOINT'),
+  lostAttempt: createLostAttemptProbe(reverseHistory(connection.workflowService, temporalNamespace()), (q) => findPublished({ ...q, topic, serializer })),
 });
 
-const connection = await NativeConnection.connect(temporalConnection());
 const worker = await Worker.create({
   connection,
   namespace: temporalNamespace(),

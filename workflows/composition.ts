@@ -35,6 +35,7 @@ import { actionUpdates, attestSignal, lastHashQuery, leaseQuery, sequenceQuery, 
 import { LEDGER_ACTOR } from './ledger-actor.js';
 import { Mutex } from './mutex.js';
 import { refusalDraft } from './refusal.js';
+import { Adopted, adoptable } from './adoption.js';
 import { effect, refusalOf } from './effects.js';
 import { auditSink } from './sinks.js';
 import { ACTION_NAMES, type ActionName, type ActionOutcome, type ActionRequest, type CompositionInput, type CompositionView } from './types.js';
@@ -102,25 +103,37 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
   });
   const now = () => new Date().toISOString(); // the workflow clock: deterministic on replay
 
-  /** Chains, validates, publishes (waiting for the broker's ack), and only then moves the state. */
+  /**
+   * Chains, validates, publishes (waiting for the broker's ack), and only then moves the state. When a lost
+   * attempt of this workflow task had already published the event (workflows/adoption.ts), that event is
+   * the record: it is adopted, and if it records another outcome than this attempt reached, `Adopted` says so.
+   */
   async function record(draft: EventDraft, transition: Transition | undefined): Promise<AuditEvent> {
-    const { event, head: nextHead } = appendToChain(head, draft);
-    const valid = validateEvent(event);
+    const { event: built, head: builtHead } = appendToChain(head, draft);
+    const valid = validateEvent(built);
     if (!valid.ok) throw new Refused(REASON_CODES.invalidPayload, `${valid.path}: ${valid.message}`);
+    const ack = await effect('publishAuditEvent', built);
+    const event = adoptable(ack, built) ?? built;
     auditSink.built(event);
-    await effect('publishAuditEvent', event);
-    head = nextHead;
-    if (transition) {
-      const before = snapshot.lease;
-      snapshot = applyTransition(snapshot, transition, event.payload, event.auth?.issuer);
-      if (snapshot.lease !== before) leaseTimer.changed();
-      upsertSearchAttributes([
-        { key: COMPOSITION_STATE, value: snapshot.state },
-        { key: COMPOSITION_TYPE, value: compositionType },
-        { key: LEASE_HOLDER, value: snapshot.lease?.holder ?? null },
-      ]);
+    head = { ...builtHead, thisHash: event.this_hash };
+    if (event.schema_id !== built.schema_id) {
+      const recorded = event.schema_id === SCHEMA_IDS.accessDenied ? undefined : checkTransition(snapshot, event.schema_id, event.actor, { issuer: event.auth?.issuer });
+      if (recorded?.ok) applyRecorded(event, recorded.value);
+      throw new Adopted(event);
     }
+    if (transition) applyRecorded(event, transition);
     return event;
+  }
+
+  function applyRecorded(event: AuditEvent, transition: Transition): void {
+    const before = snapshot.lease;
+    snapshot = applyTransition(snapshot, transition, event.payload, event.auth?.issuer);
+    if (snapshot.lease !== before) leaseTimer.changed();
+    upsertSearchAttributes([
+      { key: COMPOSITION_STATE, value: snapshot.state },
+      { key: COMPOSITION_TYPE, value: compositionType },
+      { key: LEASE_HOLDER, value: snapshot.lease?.holder ?? null },
+    ]);
   }
 
   async function verified(token: string): Promise<VerifiedIdentity> {
@@ -145,8 +158,26 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     return { node_a: { issuer: na.auth.issuer, jti: na.auth.jwt_jti }, node_b: { issuer: nb.auth.issuer, jti: nb.auth.jwt_jti } };
   }
 
+  /** The outcome an adopted event records (see `record`). */
+  function outcomeOf(event: AuditEvent): ActionOutcome {
+    if (event.schema_id !== SCHEMA_IDS.accessDenied) {
+      return { ok: true, composition_id: compositionId, event_id: event.event_id, schema_id: event.schema_id, state: snapshot.state, sequence: head.sequence, this_hash: event.this_hash, lease: snapshot.lease };
+    }
+    const refusal = event.payload as { reason_code: ReasonCode; reason: string };
+    return { ok: false, composition_id: compositionId, code: refusal.reason_code, message: refusal.reason, state: snapshot.state, audit_event_id: event.event_id };
+  }
+
   /** The pipeline. Returns the outcome; a refusal is recorded before it is returned. */
   async function perform(action: ActionName, req: ActionRequest): Promise<ActionOutcome> {
+    try {
+      return await attempt(action, req);
+    } catch (err) {
+      if (err instanceof Adopted) return outcomeOf(err.event);
+      throw err;
+    }
+  }
+
+  async function attempt(action: ActionName, req: ActionRequest): Promise<ActionOutcome> {
     const current = patched(TRUST_MODEL_PATCH);
     const schemaId = schemaForAction(action, req.schemaId);
     const attempted = schemaId ?? ACTION_SCHEMAS[action][0]!;
@@ -223,18 +254,22 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     const transition = checkTransition(snapshot, SCHEMA_IDS.leaseExpired, LEDGER_ACTOR);
     if (!transition.ok) return;
     const ts = now();
-    await record(
-      {
-        schema_id: SCHEMA_IDS.leaseExpired as SchemaId,
-        composition_id: compositionId,
-        ts_utc: ts,
-        actor: LEDGER_ACTOR,
-        auth: null,
-        payload: expiryPayload(lease, ts),
-        abac_decision: null,
-      } as EventDraft,
-      transition.value,
-    );
+    try {
+      await record(
+        {
+          schema_id: SCHEMA_IDS.leaseExpired as SchemaId,
+          composition_id: compositionId,
+          ts_utc: ts,
+          actor: LEDGER_ACTOR,
+          auth: null,
+          payload: expiryPayload(lease, ts),
+          abac_decision: null,
+        } as EventDraft,
+        transition.value,
+      );
+    } catch (err) {
+      if (!(err instanceof Adopted)) throw err; // the record holds the lost attempt's event: nothing to answer
+    }
   }
 
   for (const name of ACTION_NAMES) setHandler(actionUpdates[name], (req) => lock.run(() => perform(name, req)));
