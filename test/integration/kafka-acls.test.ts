@@ -1,5 +1,6 @@
 // Proves the local broker authenticates every client (SASL SCRAM-SHA-512) and authorizes it with ACLs:
-// only the worker writes the audit topic, only the ledger reads it in its consumer groups.
+// only the worker writes the audit topic; the ledger reads it in its consumer groups (the worker reads it back
+// only in its own probe groups, after a lost workflow task: kafka/find-published.ts).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -97,7 +98,7 @@ test('the worker principal produces (idempotent, acks=all) and the ledger princi
   assert.deepEqual(received, sent);
 });
 
-test('the worker principal cannot read the audit topic in a consumer group (GROUP_AUTHORIZATION_FAILED)', async () => {
+test("the worker principal cannot read the audit topic in the ledger's consumer groups (GROUP_AUTHORIZATION_FAILED)", async () => {
   // kafkajs reports a refused FindCoordinator only as "coordinator not found"; the broker's reason is in its debug log
   const refusals: LogEntry[] = [];
   const consumer = createKafka('it-acls-worker-reader', {
