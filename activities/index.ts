@@ -15,6 +15,7 @@ import type { JwtVerifier } from './jwt/verifier.js';
 import { NO_PHASE_RECORDER, timed, type PhaseRecorder } from '../lib/phase-timing.js';
 import type { CrashPoint } from '../lib/crash-point.js';
 import type { LostAttemptProbe } from './lost-attempt.js';
+import type { PublishJournal } from './publish-journal.js';
 
 /** Where the worker can be made to crash (COORD_WORKER_FAILPOINT): right after the broker acknowledged an event. */
 export const WORKER_CRASH_POINTS = ['after-publish-ack'] as const;
@@ -31,6 +32,15 @@ export interface AuditAck extends PublishReceipt {
   adopted?: AuditEvent;
 }
 
+export interface PublishOptions {
+  /**
+   * Whether a lost workflow task of another worker may precede this one (activities/lost-attempt.ts asks
+   * Temporal). The workflow says no once this instance of it has published live: a workflow kept in a
+   * worker's cache continues from a task the server accepted (a failed completion evicts it). Default yes.
+   */
+  probeLostAttempt?: boolean;
+}
+
 export interface ActivityDeps {
   jwt: JwtVerifier;
   uds: UdsClient;
@@ -41,6 +51,8 @@ export interface ActivityDeps {
   crashPoint?: CrashPoint<WorkerCrashPoint>;
   /** the fast path's read-back of what a lost workflow task published (activities/lost-attempt.ts) */
   lostAttempt?: LostAttemptProbe;
+  /** this host's journal of publishes begun (activities/publish-journal.ts) */
+  journal?: PublishJournal;
 }
 
 /** How often a running activity tells Temporal it is alive (the workflow's heartbeat timeout is a few of these). */
@@ -77,7 +89,7 @@ function activityInfo() {
   }
 }
 
-export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORDER, crashPoint, lostAttempt }: ActivityDeps) {
+export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORDER, crashPoint, lostAttempt, journal }: ActivityDeps) {
   return {
     /** Verifies a bearer token; the token arrives inside an encrypted payload and never leaves this call. */
     async verifyToken(token: string): Promise<VerifiedIdentity> {
@@ -102,17 +114,26 @@ export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORD
      * (at least once), it publishes the same bytes: the event and its signature are deterministic, and every
      * reader ignores an identical duplicate.
      */
-    async publishAuditEvent(event: AuditEvent): Promise<AuditAck> {
+    async publishAuditEvent(event: AuditEvent, opts: PublishOptions = {}): Promise<AuditAck> {
+      // A publish this host began in this event's place, in a workflow task that left no trace: that event is
+      // the record (published again: identical bytes, a no-op for readers, and landed if it never was).
+      const begun = journal?.earlier(event);
+      if (begun) {
+        log.warn('an earlier attempt on this host began publishing this event: adopting it', { event_id: event.event_id });
+        const receipt = await heartbeating(() => publisher.publish(begun));
+        return { ...receipt, event_id: begun.event_id, this_hash: begun.this_hash, adopted: begun };
+      }
       const info = activityInfo();
       // Only a local activity can have run in a workflow task that was lost (a regular one's input is in the
-      // history, so a re-run publishes the same bytes).
-      if (info?.isLocal && info.workflowExecution && lostAttempt) {
+      // history, so a re-run publishes the same bytes), and only where the workflow asks (see PublishOptions).
+      if (info?.isLocal && info.workflowExecution && lostAttempt && opts.probeLostAttempt !== false) {
         const earlier = await timed(phases, 'lost_attempt_probe', () => lostAttempt(event, info.workflowExecution!));
         if (earlier) {
           log.warn('a lost workflow task had published this event: adopting it', { event_id: event.event_id });
           return { topic: earlier.topic, partition: earlier.partition, offset: earlier.offset, event_id: earlier.event.event_id, this_hash: earlier.event.this_hash, adopted: earlier.event };
         }
       }
+      journal?.begin(event);
       const receipt = await heartbeating(() => publisher.publish(event));
       crashPoint?.hit('after-publish-ack');
       return { ...receipt, event_id: event.event_id, this_hash: event.this_hash };

@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: every benchmark, one after the other, each in a fresh process — verify (chain
- * verification), edge (when bench/edge.ts exists), lifecycle (audited vs bare, on the local stack),
- * append (the audit publish path, unsigned and signed), tlog (the transparency log in the ledger store) and recovery (kill → first transition) — then one JSON object with the machine, the commit, each benchmark's
- * report and a summary, printed and written to bench/results/<YYYY-MM-DD>[-<label>].json.
+ * verification), edge (when bench/edge.ts exists), lifecycle (audited vs bare vs the Restate peer, on the
+ * local stack), append (the audit publish path, unsigned and signed), tlog (the transparency log in the ledger
+ * store) and recovery (kill → first transition) — then one JSON object with the machine, the commit, each
+ * benchmark's report and a summary (bench/lib/run-summary.ts: the issue-14 figures, each against its target),
+ * printed and written to bench/results/<YYYY-MM-DD>[-<label>].json.
  * Brings the local stack up if needed and stops only what it started (COORD_KEEP_STACK=1 keeps it).
  * Usage: node infra/bootstrap.mjs bench/run-all.ts [--compositions 200] [--concurrency 10]
  *          [--levels 1,4,16,64] [--duration 30] [--label before-optimisations]
@@ -15,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { ROOT } from '../config/paths.js';
 import { down, up } from '../infra/stack/stack.js';
 import { config } from '../config/index.js';
+import { benchSummary } from './lib/run-summary.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,9 +61,6 @@ function git(...args: string[]): string {
   return spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
 }
 
-const pick = (report: Record<string, unknown> | undefined, ...path: string[]): unknown =>
-  path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), report);
-
 const startedAt = new Date();
 const { outcomes } = await up();
 const startedHere = Object.entries(outcomes).filter(([, o]) => o === 'started').map(([n]) => n);
@@ -87,28 +87,12 @@ try {
   if (!config().COORD_KEEP_STACK && startedHere.length) await down({ only: startedHere });
 }
 
-const { lifecycle, append } = benchmarks;
-const ratio = (a: unknown, b: unknown): number | null => (typeof a === 'number' && typeof b === 'number' && b > 0 ? Number((a / b).toFixed(3)) : null);
 const result = {
   date: startedAt.toISOString(),
   ...(values.label ? { label: values.label } : {}),
   commit: `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain') ? ' (uncommitted changes)' : ''}`,
   machine: { ...machine, load_average_at_end: loadavg().map((l) => Number(l.toFixed(2))) },
-  summary: {
-    audited_compositions_per_s: pick(lifecycle, 'audited', 'compositions_per_s'),
-    bare_compositions_per_s: pick(lifecycle, 'baseline', 'compositions_per_s'),
-    ratio_audited_to_bare: pick(lifecycle, 'ratio_audited_to_bare'),
-    transition_p99_ms: pick(lifecycle, 'transition_p99_ms', 'audited'),
-    worker_peak_rss_mb: pick(lifecycle, 'worker_peak_rss_mb'),
-    append_events_per_s: pick(append, 'best', 'events_per_s'),
-    append_p99_ack_ms: pick(append, 'best', 'p99_ack_ms'),
-    verify_events_per_s: pick(benchmarks.verify, 'verify_events_per_s'),
-    append_signed_events_per_s: pick(benchmarks.append_signed, 'best', 'events_per_s'),
-    ratio_signed_to_unsigned_append: ratio(pick(benchmarks.append_signed, 'best', 'events_per_s'), pick(append, 'best', 'events_per_s')),
-    tlog_appends_per_s: pick(benchmarks.tlog, 'appends_per_s'),
-    tlog_inclusion_proof_p99_ms: pick(benchmarks.tlog, 'inclusion_proof_ms', 'p99_ms'),
-    tlog_inclusion_verifications_per_s: pick(benchmarks.tlog, 'inclusion_verifications_per_s'),
-  },
+  summary: benchSummary(benchmarks),
   benchmarks,
 };
 const dir = join(ROOT, 'bench', 'results');

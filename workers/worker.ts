@@ -11,6 +11,8 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, WORKER_CRASH_POINTS } from '../activities/index.js';
 import { CrashPoint } from '../lib/crash-point.js';
 import { createLostAttemptProbe } from '../activities/lost-attempt.js';
+import { fileJournal } from '../activities/publish-journal.js';
+import { WORKER_JOURNAL_DIR } from '../config/paths.js';
 import { reverseHistory } from '../client/reverse-history.js';
 import { findPublished } from '../kafka/find-published.js';
 import { CerbosUdsClient } from '../activities/abac/cerbos-uds.js';
@@ -54,12 +56,16 @@ const phases: PhaseRecorder = { record: (phase, ms) => phaseHistogram.record(ms,
 const serializer = new AuditSerializer(registryUrl, topic);
 const publisher = new AuditPublisher(serializer, topic, { phases, signer: loadEmitterSigner() });
 const connection = await NativeConnection.connect(temporalConnection());
+// A week: long past any retry of a lost workflow task (activities/publish-journal.ts).
+const journal = fileJournal(WORKER_JOURNAL_DIR);
+journal.prune(7 * 24 * 3600_000);
 const activities = createActivities({
   jwt: new JwtVerifier({ issuers: trustedIssuers(), audience: tokenAudience() }),
   uds: new CerbosUdsClient(pdpEndpoint().address),
   publisher,
   phases,
   crashPoint: new CrashPoint(settings.COORD_WORKER_FAILPOINT, WORKER_CRASH_POINTS, 'COORD_WORKER_FAILPOINT'),
+  journal,
   lostAttempt: createLostAttemptProbe(reverseHistory(connection.workflowService, temporalNamespace()), (q) => findPublished({ ...q, topic, serializer })),
 });
 
@@ -71,6 +77,9 @@ const worker = await Worker.create({
   workflowBundle: await workflowBundle(undefined, args.workflows ? resolve(args.workflows) : undefined),
   activities,
   dataConverter: encryptedDataConverter(),
+  // The SDK would size its workflow cache from the heap limit (workers/services.ts caps the heap for RSS):
+  // ten-odd cached workflows, so concurrent compositions would be evicted and replayed on every transition.
+  maxCachedWorkflows: 100,
   // A workflow cached on a worker that died gets its next task on the normal queue after this, not after 10 s.
   stickyQueueScheduleToStartTimeout: '2s',
   // The audit sink matters only to replay (recomputing the stream); a live worker ignores it.

@@ -102,6 +102,10 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     runs,
   });
   const now = () => new Date().toISOString(); // the workflow clock: deterministic on replay
+  // Whether this instance of the workflow (in this worker's memory) has published outside replay: its later
+  // tasks then continue from ones the server accepted, and need no look for a lost one (activities/index.ts,
+  // PublishOptions). Only a local activity's input depends on it: no command does.
+  let publishedLive = false;
 
   /**
    * Chains, validates, publishes (waiting for the broker's ack), and only then moves the state. When a lost
@@ -112,7 +116,8 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     const { event: built, head: builtHead } = appendToChain(head, draft);
     const valid = validateEvent(built);
     if (!valid.ok) throw new Refused(REASON_CODES.invalidPayload, `${valid.path}: ${valid.message}`);
-    const ack = await effect('publishAuditEvent', built);
+    const ack = await effect('publishAuditEvent', built, { probeLostAttempt: !publishedLive });
+    if (!workflowInfo().unsafe.isReplaying) publishedLive = true;
     const event = adoptable(ack, built) ?? built;
     auditSink.built(event);
     head = { ...builtHead, thisHash: event.this_hash };

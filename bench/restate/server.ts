@@ -80,7 +80,6 @@ export async function startRestateServer(opts: RestateServerOptions = {}): Promi
   const env: NodeJS.ProcessEnv = {
     ...passed,
     PATH: process.env.PATH,
-    HOME: process.env.HOME,
     RESTATE_BASE_DIR: baseDir,
     RESTATE_NODE_NAME: 'bench',
     RESTATE_CLUSTER_NAME: `coord-bench-${run}`,

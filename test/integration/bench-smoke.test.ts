@@ -20,7 +20,7 @@ function assertLatencies(l: LatencySummary, count: number, what: string): void {
 }
 
 test('a tiny lifecycle run drives both variants through the 9 transitions and reports every figure', async () => {
-  const r = await runLifecycleBench({ compositions: 2, concurrency: 2, warmup: 1 });
+  const r = await runLifecycleBench({ compositions: 2, concurrency: 2, warmup: 1, restate: false });
   assert.equal(r.benchmark, 'lifecycle');
   assert.equal(r.transitions_per_composition, 9);
   for (const [name, v] of [['audited', r.audited], ['baseline', r.baseline]] as const) {
@@ -34,12 +34,17 @@ test('a tiny lifecycle run drives both variants through the 9 transitions and re
     assert.equal(v.actions_by_kind_per_composition.workflow_started, 1, name);
     assert.equal(v.actions_by_kind_per_composition.update_accepted, 9, `${name} ${JSON.stringify(v.actions_by_kind_per_composition)}`);
     // a patch marker (workflow versioning) comes with the SDK's own upsert of TemporalChangeVersion
-    const patchUpserts = v.actions_by_kind_per_composition.marker ?? 0;
+    const patchUpserts = v.actions_by_kind_per_composition.markers_unbilled ?? 0;
     assert.equal((v.actions_by_kind_per_composition.search_attributes_upserted ?? 0) - patchUpserts, 9, `${name} ${JSON.stringify(v.actions_by_kind_per_composition)}`);
   }
-  // the audited path adds the activities (verify, authorize, publish) and one audit event per transition
-  assert.ok((r.audited.actions_by_kind_per_composition.activity_scheduled ?? 0) >= 27, JSON.stringify(r.audited.actions_by_kind_per_composition));
+  // the audited fast path: verify, authorize and publish as local activities, billed once per workflow task
+  // (one per transition), and no regular activity on a healthy stack; one audit event per transition
+  const audited = r.audited.actions_by_kind_per_composition;
+  assert.equal(audited.activity_scheduled, undefined, JSON.stringify(audited));
+  assert.equal(audited.local_activity_tasks, 9, JSON.stringify(audited));
+  assert.ok((audited.local_activity_markers ?? 0) >= 27, JSON.stringify(audited));
   assert.equal(r.baseline.actions_by_kind_per_composition.activity_scheduled, undefined);
+  assert.equal(r.baseline.actions_by_kind_per_composition.local_activity_tasks, undefined);
   assert.ok(r.audited.temporal_actions_per_composition > r.baseline.temporal_actions_per_composition);
   assert.ok(r.audited.kafka_events_per_composition >= 9, `kafka events ${r.audited.kafka_events_per_composition}`); // at least once
   assert.equal(r.baseline.kafka_events_per_composition, 0);

@@ -3,8 +3,13 @@
 // never heard of that attempt and the next worker runs the transition again. The caller's request is
 // answered once, with the event that is in Kafka; the topic holds that event once or as identical copies,
 // never two different events under one id; the chain goes on from it; nothing acknowledged is lost.
+// The next worker runs on the same host (it finds the attempt in the host's publish journal) or on another
+// (a journal of its own: it learns of the lost attempt from the history and reads the topic back).
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { vrsScreeningSteps } from '../../audit/examples/vrs-screening.js';
 import { verify } from '../../audit/verify.js';
@@ -16,11 +21,13 @@ import { gatewayFixture } from '../helpers/gateway-fixture.js';
 
 const fx = gatewayFixture('crash-after-ack');
 
-for (const [index, what] of [
-  [0, 'the opening (update-with-start)'],
-  [2, 'a transition mid-composition'],
+for (const [index, what, host] of [
+  [0, 'the opening (update-with-start)', 'same'],
+  [2, 'a transition mid-composition', 'same'],
+  [0, 'the opening (update-with-start)', 'another'],
+  [2, 'a transition mid-composition', 'another'],
 ] as const) {
-  test(`SIGKILL after the broker's ack of ${what}: answered once, with the event in Kafka; the chain goes on`, async () => {
+  test(`SIGKILL after the broker's ack of ${what}, retried on ${host} host: answered once, with the event in Kafka; the chain goes on`, async () => {
     const steps = vrsScreeningSteps();
     const id = index === 0 ? undefined : await compositionAtStep(fx.http, fx.tokens, index);
     // This worker dies right after the broker acknowledges its first audit event.
@@ -35,7 +42,7 @@ for (const [index, what] of [
     const acked = distinct(await topicEvents(compositionId));
     assert.equal(acked.length, index + 1, 'the event was acknowledged by the broker before the crash');
 
-    await fx.services.startWorker();
+    await fx.services.startWorker(host === 'same' ? {} : { COORD_WORKER_JOURNAL_DIR: mkdtempSync(join(tmpdir(), 'journal-')) });
     const answered = await reply;
     assert.ok(answered.status === 200 || answered.status === 201, JSON.stringify(answered.body));
     const body = answered.body as { event_id: string; this_hash: string };
