@@ -28,6 +28,8 @@ export type WorkerCrashPoint = (typeof WORKER_CRASH_POINTS)[number];
 export interface AuditAck extends PublishReceipt {
   event_id: string;
   this_hash: string;
+  /** the published event's time (workflows/adoption.ts, atPublishedTime: replay rebuilds it at this time) */
+  ts_utc?: string;
   /** set when a lost attempt of this workflow task had already published this event id: that event */
   adopted?: AuditEvent;
 }
@@ -121,7 +123,7 @@ export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORD
       if (begun) {
         log.warn('an earlier attempt on this host began publishing this event: adopting it', { event_id: event.event_id });
         const receipt = await heartbeating(() => publisher.publish(begun));
-        return { ...receipt, event_id: begun.event_id, this_hash: begun.this_hash, adopted: begun };
+        return { ...receipt, event_id: begun.event_id, this_hash: begun.this_hash, ts_utc: begun.ts_utc, adopted: begun };
       }
       const info = activityInfo();
       // Only a local activity can have run in a workflow task that was lost (a regular one's input is in the
@@ -130,13 +132,13 @@ export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORD
         const earlier = await timed(phases, 'lost_attempt_probe', () => lostAttempt(event, info.workflowExecution!));
         if (earlier) {
           log.warn('a lost workflow task had published this event: adopting it', { event_id: event.event_id });
-          return { topic: earlier.topic, partition: earlier.partition, offset: earlier.offset, event_id: earlier.event.event_id, this_hash: earlier.event.this_hash, adopted: earlier.event };
+          return { topic: earlier.topic, partition: earlier.partition, offset: earlier.offset, event_id: earlier.event.event_id, this_hash: earlier.event.this_hash, ts_utc: earlier.event.ts_utc, adopted: earlier.event };
         }
       }
       journal?.begin(event);
       const receipt = await heartbeating(() => publisher.publish(event));
-      crashPoint?.hit('after-publish-ack');
-      return { ...receipt, event_id: event.event_id, this_hash: event.this_hash };
+      await crashPoint?.hit('after-publish-ack');
+      return { ...receipt, event_id: event.event_id, this_hash: event.this_hash, ts_utc: event.ts_utc };
     },
   };
 }

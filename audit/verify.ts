@@ -10,7 +10,7 @@
  * event turns up later.
  */
 import { validateEvent, type AuditEvent } from '../schemas/catalog.js';
-import { computeThisHash } from './chain.js';
+import { thisHashNative } from './native-hash.js';
 import { SIGNATURE_FAILURE_DETAIL, SIGNATURE_FAILURES, type EmitterKeyring, type EmitterSignature } from './emitter-signature.js';
 import { eventIdFor, sequenceOf } from './event-id.js';
 
@@ -132,7 +132,7 @@ export class ChainVerifier {
     if (!validation.ok) return at(validation.kind, `${validation.path}: ${validation.message}`);
     const event = validation.event;
     // Any edit of a well-formed event shows here first, whichever field it touched.
-    const recomputed = computeThisHash(event);
+    const recomputed = thisHashNative(event as unknown as Record<string, unknown>);
     if (recomputed !== event.this_hash) return at('hash_mismatch', `this_hash is ${event.this_hash} but the event hashes to ${recomputed}`);
     const unsigned = this.opts.emitters?.check(event.this_hash, entry.signature ?? undefined);
     if (unsigned) return at(`emitter_${unsigned}`, SIGNATURE_FAILURE_DETAIL[unsigned]);

@@ -142,7 +142,7 @@ export const SETTINGS = {
   // tests and benchmarks
   COORD_KEEP_STACK: setting({ group: 'tests and benchmarks', what: '`1`: `npm test` and `npm run bench` leave the stack running', expected: '0 or 1', fallback: '0', schema: z.enum(['0', '1']).transform((v) => v === '1') }),
   COORD_LEDGER_FAILPOINT: setting({ group: 'tests and benchmarks', what: 'crash injection: `before-db-commit:<n>` or `after-db-commit:<n>` SIGKILLs the ledger at that point of its n-th batch', expected: 'before-db-commit:<n> or after-db-commit:<n>', schema: z.string().regex(/^(before|after)-db-commit:\d+$/).optional() }),
-  COORD_WORKER_FAILPOINT: setting({ group: 'tests and benchmarks', what: 'crash injection: `after-publish-ack:<n>` SIGKILLs the worker right after the broker acknowledged its n-th audit event', expected: 'after-publish-ack:<n>', schema: z.string().regex(/^after-publish-ack:[1-9]\d*$/).optional() }),
+  COORD_WORKER_FAILPOINT: setting({ group: 'tests and benchmarks', what: 'crash injection: `after-publish-ack:<n>` SIGKILLs the worker right after the broker acknowledged its n-th audit event; with `:pause` it holds there until SIGUSR2', expected: 'after-publish-ack:<n>[:pause]', schema: z.string().regex(/^after-publish-ack:[1-9]\d*(:pause)?$/).optional() }),
   COORD_BENCH_TOPIC: setting({ group: 'tests and benchmarks', what: "the benchmarks' audit topic", expected: 'a Kafka topic name', fallback: 'coordination.audit.bench', schema: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/) }),
   COORD_CHAOS_SEED: setting({ group: 'tests and benchmarks', what: "the chaos test's kill order (printed with any failure)", expected: 'an integer', shownDefault: 'from the clock', schema: z.coerce.number().int().optional() }),
 } satisfies Record<string, SettingSpec>;

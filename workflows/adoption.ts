@@ -18,6 +18,21 @@ export function adoptable(ack: AuditAck | undefined, built: AuditEvent): AuditEv
   return sameLink && computeThisHash(found as unknown as Record<string, unknown>) === found.this_hash && validateEvent(found).ok ? found : undefined;
 }
 
+/**
+ * The event as published, when the workflow clock of this run differs from the one it was built with. The
+ * clock is the only input of an event not recorded in the history (the token check and the PDP decision are,
+ * in their markers), and it can differ: a Temporal server that lost an update's speculative workflow task
+ * may see the same worker complete the in-flight work under the next task, whose start time — the replay's
+ * clock — is later than the one the event was built with. The ack names the published event's hash and time;
+ * the event rebuilt at that time is taken if it hashes to what was published. Anything else — an edited
+ * input, another workflow code — still rebuilds another event, and replay says so.
+ */
+export function atPublishedTime(ack: AuditAck | undefined, built: AuditEvent, rebuildAt: (ts: string) => AuditEvent): AuditEvent | undefined {
+  if (!ack?.ts_utc || ack.this_hash === built.this_hash || ack.ts_utc === built.ts_utc) return undefined;
+  const rebuilt = rebuildAt(ack.ts_utc);
+  return rebuilt.this_hash === ack.this_hash ? rebuilt : undefined;
+}
+
 /** An adopted event that records another outcome than the attempt reached (a refusal for an acceptance, …). */
 export class Adopted extends Error {
   constructor(readonly event: AuditEvent) {

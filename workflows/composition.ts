@@ -35,7 +35,7 @@ import { actionUpdates, attestSignal, lastHashQuery, leaseQuery, sequenceQuery, 
 import { LEDGER_ACTOR } from './ledger-actor.js';
 import { Mutex } from './mutex.js';
 import { refusalDraft } from './refusal.js';
-import { Adopted, adoptable } from './adoption.js';
+import { Adopted, adoptable, atPublishedTime } from './adoption.js';
 import { effect, refusalOf } from './effects.js';
 import { auditSink } from './sinks.js';
 import { ACTION_NAMES, type ActionName, type ActionOutcome, type ActionRequest, type CompositionInput, type CompositionView } from './types.js';
@@ -112,13 +112,13 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
    * attempt of this workflow task had already published the event (workflows/adoption.ts), that event is
    * the record: it is adopted, and if it records another outcome than this attempt reached, `Adopted` says so.
    */
-  async function record(draft: EventDraft, transition: Transition | undefined): Promise<AuditEvent> {
-    const { event: built, head: builtHead } = appendToChain(head, draft);
+  async function record(draftAt: (ts: string) => EventDraft, ts: string, transition: Transition | undefined): Promise<AuditEvent> {
+    const { event: built, head: builtHead } = appendToChain(head, draftAt(ts));
     const valid = validateEvent(built);
     if (!valid.ok) throw new Refused(REASON_CODES.invalidPayload, `${valid.path}: ${valid.message}`);
     const ack = await effect('publishAuditEvent', built, { probeLostAttempt: !publishedLive });
     if (!workflowInfo().unsafe.isReplaying) publishedLive = true;
-    const event = adoptable(ack, built) ?? built;
+    const event = adoptable(ack, built) ?? atPublishedTime(ack, built, (at) => appendToChain(head, draftAt(at)).event) ?? built;
     auditSink.built(event);
     head = { ...builtHead, thisHash: event.this_hash };
     if (event.schema_id !== built.schema_id) {
@@ -220,18 +220,19 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
       }
       const participants = schemaId === SCHEMA_IDS.psiRoundCompleted ? await participantsOf(req, current) : undefined;
 
-      const ts = now();
-      const draft = {
-        schema_id: schemaId,
-        composition_id: compositionId,
-        ts_utc: ts,
-        actor: identity.actor,
-        ...(req.agent !== undefined ? { agent: req.agent } : {}),
-        auth: identity.auth,
-        payload: completePayload(schemaId, req.payload ?? {}, { ts, actorId: identity.actor.id, compositionType, ...(participants ? { participants } : {}) }),
-        abac_decision: decision,
-      } as EventDraft;
-      const event = await record(draft, transition.value);
+      const accepted = identity;
+      const draftAt = (ts: string) =>
+        ({
+          schema_id: schemaId,
+          composition_id: compositionId,
+          ts_utc: ts,
+          actor: accepted.actor,
+          ...(req.agent !== undefined ? { agent: req.agent } : {}),
+          auth: accepted.auth,
+          payload: completePayload(schemaId, req.payload ?? {}, { ts, actorId: accepted.actor.id, compositionType, ...(participants ? { participants } : {}) }),
+          abac_decision: decision,
+        }) as EventDraft;
+      const event = await record(draftAt, now(), transition.value);
       return { ok: true, composition_id: compositionId, event_id: event.event_id, schema_id: schemaId, state: snapshot.state, sequence: head.sequence, this_hash: event.this_hash, lease: snapshot.lease };
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
@@ -240,13 +241,13 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
       // A refusal keeps the state: recorded, with no transition applied. One that cannot be recorded in full
       // (its details fail the contract) is recorded in a minimal form: no input may wedge the composition.
       const ts = now();
-      const denied = await record(
-        refusalDraft({ compositionId, ts, attemptedSchemaId: attempted, code: err.code, message: err.message, state: snapshot.state, agent: req.agent, ...extra }),
-        undefined,
-      ).catch((unrecordable: unknown) => {
-        if (!(unrecordable instanceof Refused)) throw unrecordable;
-        return record(refusalDraft({ compositionId, ts, attemptedSchemaId: attempted, code: err.code, message: 'the refusal could not be recorded in full', state: snapshot.state }), undefined);
-      });
+      const state = snapshot.state;
+      const denied = await record((at) => refusalDraft({ compositionId, ts: at, attemptedSchemaId: attempted, code: err.code, message: err.message, state, agent: req.agent, ...extra }), ts, undefined).catch(
+        (unrecordable: unknown) => {
+          if (!(unrecordable instanceof Refused)) throw unrecordable;
+          return record((at) => refusalDraft({ compositionId, ts: at, attemptedSchemaId: attempted, code: err.code, message: 'the refusal could not be recorded in full', state }), ts, undefined);
+        },
+      );
       if (action === 'request' && snapshot.state === START) openingRefused = true;
       return { ok: false, composition_id: compositionId, code: err.code, message: err.message, state: snapshot.state, audit_event_id: denied.event_id };
     }
@@ -258,18 +259,19 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     if (!lease || !leaseTimer.isCurrent(version)) return;
     const transition = checkTransition(snapshot, SCHEMA_IDS.leaseExpired, LEDGER_ACTOR);
     if (!transition.ok) return;
-    const ts = now();
     try {
       await record(
-        {
-          schema_id: SCHEMA_IDS.leaseExpired as SchemaId,
-          composition_id: compositionId,
-          ts_utc: ts,
-          actor: LEDGER_ACTOR,
-          auth: null,
-          payload: expiryPayload(lease, ts),
-          abac_decision: null,
-        } as EventDraft,
+        (ts) =>
+          ({
+            schema_id: SCHEMA_IDS.leaseExpired as SchemaId,
+            composition_id: compositionId,
+            ts_utc: ts,
+            actor: LEDGER_ACTOR,
+            auth: null,
+            payload: expiryPayload(lease, ts),
+            abac_decision: null,
+          }) as EventDraft,
+        now(),
         transition.value,
       );
     } catch (err) {
