@@ -29,6 +29,7 @@ export function benchSummary(benchmarks: Record<string, Report | undefined>) {
   const { lifecycle, append, verify, edge } = benchmarks;
   const latency = (variant: string) => Object.fromEntries(['p50_ms', 'p95_ms', 'p99_ms'].map((p) => [p, get(lifecycle, variant, 'transition_latency_ms', p)]));
   // chain verification against native SHA-256 over the same bytes (bench/verify.ts)
+  // (`verify_to_sha256_ratio` is against the pure-JS hash: another measure, never taken for this one)
   const verifyToNative = firstNumber(verify, ['verify_to_native_sha256_ratio']);
   const actions = { audited: get(lifecycle, 'audited', 'temporal_actions_per_composition'), bare: get(lifecycle, 'baseline', 'temporal_actions_per_composition') };
   const workerPeak = get(lifecycle, 'worker_peak_rss_mb');

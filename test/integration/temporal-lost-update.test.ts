@@ -11,6 +11,8 @@ import { vrsScreeningSteps } from '../../audit/examples/vrs-screening.js';
 import { verify } from '../../audit/verify.js';
 import { runStep } from '../../cli/demo/vrs-over-http.js';
 import { kill } from '../../infra/stack/process.js';
+import { RELEASE_SIGNAL } from '../../lib/crash-point.js';
+import { within } from '../../lib/deadline.js';
 import { up } from '../../infra/stack/stack.js';
 import { compositionAtStep, view } from '../helpers/compositions.js';
 import { distinct, topicEvents } from '../helpers/audit-topic.js';
@@ -33,14 +35,15 @@ test('Temporal killed between the broker ack and the workflow task completion: t
   await waitFor(async () => distinct(await topicEvents(id)).length === index + 1, { what: 'the held transition acknowledged by the broker', timeoutMs: 60_000, intervalMs: 100 });
   await kill('temporal');
   await up({ only: ['temporal'] });
-  held.kill('SIGUSR2');
+  held.kill(RELEASE_SIGNAL);
+  assert.equal(held.exitCode, null, 'the held worker goes on after its release');
   // The gateway's Temporal client may itself send the update again once the server is back (then the first
   // request is answered); otherwise the caller does, with the same idempotency key, as after any 5xx.
-  let reply = await first;
+  let reply = await within(first, 120_000, 'the held request to be answered');
   if (reply.status !== 200) {
     await waitFor(
       async () => {
-        reply = await runStep(fx.http, steps[index]!, fx.tokens, id, key).catch((err: unknown) => ({ status: 0, body: { error: String(err) } }));
+        reply = await within(runStep(fx.http, steps[index]!, fx.tokens, id, key), 60_000, 'a retried request').catch((err: unknown) => ({ status: 0, body: { error: String(err) } }));
         return reply.status === 200 || (reply.status !== 0 && reply.status < 500 ? reply : false);
       },
       { what: 'the transition answered after the restart', timeoutMs: 120_000, intervalMs: 500 },

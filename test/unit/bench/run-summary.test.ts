@@ -34,9 +34,10 @@ test('every figure with its ratio and its target', () => {
   );
 });
 
-test("the verify ratio is read under its older name too", () => {
-  const s = benchSummary({ verify: { verify_to_sha256_ratio: 0.4 } });
-  assert.deepEqual(s.targets.verify_to_native_sha256, { value: 0.4, target: '≥ 0.5', met: false });
+test('the verify target is judged on the ratio to native SHA-256, never on the one to the pure-JS hash', () => {
+  const s = benchSummary({ verify: { verify_to_native_sha256_ratio: 0.084, verify_to_sha256_ratio: 0.3 } });
+  assert.deepEqual(s.targets.verify_to_native_sha256, { value: 0.084, target: '≥ 0.5', met: false });
+  assert.deepEqual(benchSummary({ verify: { verify_to_sha256_ratio: 0.3 } }).targets.verify_to_native_sha256, { value: null, target: '≥ 0.5', met: null });
 });
 
 test('a failed benchmark or a run without Restate gives nulls', () => {
