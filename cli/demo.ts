@@ -4,8 +4,9 @@
  * Kafka audit topic, the chain verified, the lifecycle replayed and the §7b.7 assertions run. The last line
  * ledger ingests the topic and its self-audit compares Temporal's heads with its own; the partner's witness
  * cosigns the ledger's transparency log, and every event of the screening is proven included in a checkpoint
- * it cosigned. The last line is one JSON object:
- * { composition_id, events, final_state, chain_ok, assertions_ok, ledger_delta, log_witnessed }.
+ * it cosigned; and the partner's receiving node, fed by the ledger's federation outbox over RabbitMQ, holds
+ * the screening's slice, verified from its own trust file alone. The last line is one JSON object:
+ * { composition_id, events, final_state, chain_ok, assertions_ok, ledger_delta, log_witnessed, federation_ok }.
  */
 import { vrsAssertions } from '../audit/invariants.js';
 import { config } from '../config/index.js';
@@ -19,13 +20,14 @@ import { auditTopic, idpEndpoint, schemaRegistryEndpoint, temporalNamespace, tem
 import { verify } from '../audit/verify.js';
 import { newCompositionId } from '../client/coordination-client.js';
 import { GatewayHttp } from '../client/gateway-http.js';
-import { Services, freePort } from '../workers/services.js';
+import { Services, freePort, stopProcess } from '../workers/services.js';
 import { portOpen } from '../infra/stack/health.js';
 import { up } from '../infra/stack/stack.js';
 import { replayState } from '../schemas/replay-state.js';
 import { runVrsScreening } from './demo/vrs-over-http.js';
 import { mintVrsTokens } from './demo/vrs-tokens.js';
 import { WITNESS_ORG, startWitness, witnessedInclusion, writeTrustFile } from './demo/witnessed-log.js';
+import { PARTNER_ORG, partnerHolds, startPartnerNode } from './demo/federation.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -40,7 +42,7 @@ async function ledgerSelfAudit(topic: string): Promise<{ delta: number; matched:
 }
 
 say('coordination-ledger demo: the §7b VRS screening, end to end');
-say('1. local stack (Temporal, Kafka, schema registry, PDP, three IdPs)');
+say('1. local stack (Temporal, Kafka, schema registry, PDP, three IdPs, RabbitMQ)');
 const { outcomes } = await up();
 say(`   ${Object.entries(outcomes).map(([n, o]) => `${n}: ${o}`).join(', ')}`);
 const registryUrl = schemaRegistryEndpoint().address;
@@ -53,10 +55,13 @@ const gatewayPort = (await portOpen('127.0.0.1', 8088)) ? await freePort() : 808
 const services = await Services.start({ gatewayPort, tag: 'demo', ledger: true });
 const ledgerUrl = `http://${services.env.COORD_LEDGER_METRICS_ADDRESS}`;
 const witness = startWitness(ledgerUrl);
+let partnerNode: Awaited<ReturnType<typeof startPartnerNode>> | undefined;
 let exitCode = 1;
 try {
   say(`   gateway ${services.gatewayUrl} (OpenAPI at /openapi.json), worker pid ${services.worker.child.pid}, ledger pid ${services.ledger!.child.pid}`);
   say(`   the partner's witness of the ledger's log, pid ${witness.process.pid} (its key and state in .data/witness/${WITNESS_ORG}/, log ${witness.log})`);
+  partnerNode = await startPartnerNode(services.env);
+  say(`   the partner's receiving node, pid ${partnerNode.process.child.pid} (its store and trust file in .data/federation/${PARTNER_ORG}/, log ${partnerNode.process.log})`);
   say('3. tokens: firm user (firm IdP), partner participant (partner IdP), agent and pipeline acting for the user (internal IdP, act)');
   const tokens = await mintVrsTokens();
   const compositionId = newCompositionId();
@@ -84,16 +89,22 @@ try {
   say(`   export and check offline with the pinned keys (bundle, emitter, log, witness) in ${trust}:`);
   say(`     npx coord audit export --composition ${compositionId} --out /tmp/${compositionId} --sign`);
   say(`     npx coord edge replay /tmp/${compositionId} --trust ${trust} --json`);
-  say(`8. in the Web UI: ${temporalUiUrl()}/namespaces/${temporalNamespace()}/workflows/${compositionId}`);
+  say(`8. federation: the ledger's outbox sends ${PARTNER_ORG} the slice of what it took part in (RabbitMQ, publisher confirms); its node verifies it alone`);
+  const last = events.at(-1)!;
+  const federation = await partnerHolds(compositionId, { sequence: events.length, this_hash: last.this_hash });
+  say(`   ${PARTNER_ORG} holds ${federation.head ? `${federation.head.sequence} events of ${compositionId}, head ${federation.head.this_hash}` : 'nothing of it'} — ${federation.ok ? 'the same head as ours, verified' : 'NOT the same head'} (${federation.accepted} slices accepted, ${federation.refused} refused)`);
+  say(`     npx coord federation status --org ${PARTNER_ORG}; npx coord federation verify --org ${PARTNER_ORG} --trust ${partnerNode.trustFile}   (no server needed)`);
+  say(`9. in the Web UI: ${temporalUiUrl()}/namespaces/${temporalNamespace()}/workflows/${compositionId}`);
   say(`   (list: CompositionType = "vrs_screening" AND CompositionState = "closed")`);
 
   const assertionsOk = assertions.every((a) => a.ok);
-  exitCode = chain.ok && assertionsOk && selfAudit.delta === 0 && logWitnessed ? 0 : 1;
-  say(JSON.stringify({ composition_id: compositionId, events: events.length, final_state: replay.state, chain_ok: chain.ok, assertions_ok: assertionsOk, ledger_delta: selfAudit.delta, log_witnessed: logWitnessed }));
+  exitCode = chain.ok && assertionsOk && selfAudit.delta === 0 && logWitnessed && federation.ok ? 0 : 1;
+  say(JSON.stringify({ composition_id: compositionId, events: events.length, final_state: replay.state, chain_ok: chain.ok, assertions_ok: assertionsOk, ledger_delta: selfAudit.delta, log_witnessed: logWitnessed, federation_ok: federation.ok }));
 } catch (err) {
   process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n(logs: ${services.worker.log}, ${services.gateway.log}, ${services.ledger?.log})\n`);
 } finally {
   witness.process.kill('SIGTERM');
+  if (partnerNode) await stopProcess(partnerNode.process);
   await services.stop();
 }
 process.exit(exitCode);

@@ -35,6 +35,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/config.js');
     return { run: m.configCommand, usage: m.CONFIG_USAGE };
   },
+  federation: async () => {
+    // One command group, two sides: the ledger's (status, trust) and a receiving node's (receive, status --org, verify).
+    const [send, receive] = await Promise.all([import('./commands/federation-send.js'), import('./commands/federation-receive.js')]);
+    return {
+      run: (argv: string[]) => (send.isSenderSubcommand(argv) ? send.federationSendCommand(argv) : receive.federationReceiveCommand(argv)),
+      usage: `${receive.FEDERATION_RECEIVE_USAGE}\n${send.FEDERATION_SEND_USAGE}`,
+    };
+  },
   witness: async () => {
     const m = await import('./commands/witness.js');
     return { run: m.witnessCommand, usage: m.WITNESS_USAGE };

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { config } from './index.js';
 import { kafkaCredential, type KafkaPrincipal } from './kafka-credentials.js';
+import { rabbitmqCredential } from './rabbitmq-credentials.js';
 import type { IdpName } from './local-ports.js';
 import { SETTINGS, type SettingName } from './settings.js';
 
@@ -73,6 +74,32 @@ const IDP_SETTING: Record<IdpName, SettingName & `IDP_${string}_URL`> = { firm: 
 export function idpEndpoint(name: IdpName): Endpoint {
   const envVar = IDP_SETTING[name];
   return endpoint(envVar, config()[envVar] as string);
+}
+
+/** The federation transport: a RabbitMQ broker and its virtual host (`amqp://127.0.0.1:5672/federation` locally). */
+export function rabbitmqEndpoint(): Endpoint {
+  return endpoint('RABBITMQ_URL', config().RABBITMQ_URL);
+}
+
+/** How an AMQP client reaches the broker as one organisation: address, virtual host, that organisation's user. */
+export interface RabbitmqConnectionSettings {
+  protocol: 'amqp' | 'amqps';
+  hostname: string;
+  port: number;
+  vhost: string;
+  username: string;
+  password: string;
+}
+
+/** Where the broker is (RABBITMQ_URL), without credentials. */
+export function rabbitmqAddress(): Omit<RabbitmqConnectionSettings, 'username' | 'password'> {
+  const url = new URL(config().RABBITMQ_URL);
+  const protocol = url.protocol === 'amqps:' ? 'amqps' : 'amqp';
+  return { protocol, hostname: url.hostname, port: Number(url.port || (protocol === 'amqps' ? 5671 : 5672)), vhost: decodeURIComponent(url.pathname.slice(1)) };
+}
+
+export function rabbitmqConnection(org: string): RabbitmqConnectionSettings {
+  return { ...rabbitmqAddress(), ...rabbitmqCredential(org) };
 }
 
 /** The audience every token for this service must carry. */

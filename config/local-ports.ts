@@ -16,6 +16,12 @@ export const LOCAL_PORTS = {
   registryManagement: 8091,
   pdpHttp: 3592,
   pdpGrpc: 3593,
+  /** RabbitMQ, the federation transport: AMQP 0-9-1 */
+  rabbitmq: 5672,
+  /** RabbitMQ's Erlang distribution listener (its CLI tools talk to the node there) */
+  rabbitmqDist: 25672,
+  /** the stack's own epmd (Erlang port mapper) for that node; not the default 4369, so a system epmd is never shared */
+  rabbitmqEpmd: 4370,
   idp: { firm: 9401, partner: 9402, internal: 9403 } as Record<IdpName, number>,
   gateway: 8088,
   workerMetrics: 9464,

@@ -31,6 +31,13 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveSeconds = z.coerce.number().int().positive();
 const nonEmpty = z.string().min(1);
 const pinoLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+/** an AMQP broker and its virtual host (the path, one segment); credentials come from a file, never the URL */
+const amqpUrl = z
+  .url({ protocol: /^amqps?$/ })
+  .refine((u) => {
+    const url = new URL(u);
+    return !url.username && !url.password && /^\/[^/]+$/.test(url.pathname);
+  });
 const local = (p: number) => `127.0.0.1:${p}`;
 const localUrl = (p: number, path = '') => `http://127.0.0.1:${p}${path}`;
 
@@ -68,6 +75,20 @@ export const SETTINGS = {
   IDP_FIRM_URL: setting({ group: 'servers', what: "issuer URL of the firm's IdP (humans)", expected: 'an http(s) URL', fallback: localUrl(LOCAL_PORTS.idp.firm), schema: httpUrl }),
   IDP_PARTNER_URL: setting({ group: 'servers', what: "issuer URL of the partner organisation's IdP", expected: 'an http(s) URL', fallback: localUrl(LOCAL_PORTS.idp.partner), schema: httpUrl }),
   IDP_INTERNAL_URL: setting({ group: 'servers', what: 'issuer URL of the internal IdP (service accounts, agents)', expected: 'an http(s) URL', fallback: localUrl(LOCAL_PORTS.idp.internal), schema: httpUrl }),
+  RABBITMQ_URL: setting({
+    group: 'servers',
+    what: 'the federation transport (RabbitMQ, AMQP 0-9-1): broker and virtual host, no credentials (set: an external broker, not started locally; its users and permissions are its operators\')',
+    expected: 'amqp(s)://host[:port]/<vhost>, without user or password',
+    fallback: `amqp://127.0.0.1:${LOCAL_PORTS.rabbitmq}/federation`,
+    schema: amqpUrl,
+  }),
+  RABBITMQ_CREDENTIALS_FILE: setting({
+    group: 'servers',
+    what: 'the RabbitMQ users of the organisations this process may act as: JSON `{"<org>": {"username", "password"}}` (0600); give each process only its own',
+    expected: 'a file path',
+    shownDefault: "the local stack's `.data/rabbitmq/credentials.json`",
+    schema: z.string().optional(),
+  }),
 
   // identity
   COORD_TRUSTED_ISSUERS: setting({
@@ -93,6 +114,15 @@ export const SETTINGS = {
   COORD_LOG_WITNESSES_FILE: setting({ group: 'audit and ledger', what: 'the witnesses whose cosignatures count: their verifier keys (C2SP, type 0x04), one per line; a checkpoint is *witnessed* once all have cosigned it', expected: 'a file path', shownDefault: 'every dev witness on this machine (`.data/witness/*/witness.vkey`)', schema: z.string().optional() }),
   COORD_HMAC_KEY_FILE: setting({ group: 'audit and ledger', what: 'the shared HMAC-SHA256 secret (an oct JWK, ≥ 32 bytes) for `coord audit export --sign hmac`, bundles exchanged inside one organisation', expected: 'a file path', shownDefault: 'dev key in `.data/signing/hmac.jwk`', schema: z.string().optional() }),
   COORD_LEDGER_URL: setting({ group: 'audit and ledger', what: 'the ledger store: `sqlite:<path>` or `postgres://user:pass@host/db`', expected: 'sqlite:<path> or postgres://…', shownDefault: '`sqlite:.data/ledger/ledger.db`', schema: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/).optional() }),
+  COORD_FEDERATION_POLICY: setting({
+    group: 'audit and ledger',
+    what: 'the federation policy (JSON): this organisation (`sender`) and, per partner, the issuers whose participation entitles it to a composition, the composition types it receives (optional) and its pinned receipt key; partners named there get slices over RabbitMQ (README, Federation)',
+    expected: 'a file path',
+    shownDefault: '`infra/federation/policy.json` (the dev partner)',
+    schema: z.string().optional(),
+  }),
+  COORD_FEDERATION_INTERVAL: setting({ group: 'audit and ledger', what: 'seconds between federation passes: package new slices into the outbox, publish what is pending', expected: 'seconds', fallback: '2', schema: z.coerce.number().positive() }),
+  COORD_FEDERATION_RESEND_SECONDS: setting({ group: 'audit and ledger', what: 'a slice published this many seconds ago without a receipt is published again (the receiver answers a repeat `duplicate`)', expected: 'a positive integer', fallback: '60', schema: positiveSeconds }),
   COORD_SELF_AUDIT_INTERVAL: setting({ group: 'audit and ledger', what: 'seconds between self-audit passes', expected: 'a positive integer', fallback: '60', schema: positiveSeconds }),
   COORD_SELF_AUDIT_WINDOW: setting({ group: 'audit and ledger', what: 'seconds back the self-audit looks for compositions', expected: 'a positive integer', fallback: '86400', schema: positiveSeconds }),
   COORD_SELF_AUDIT_LAG_WINDOW: setting({ group: 'audit and ledger', what: 'seconds after which a difference is an alarm', expected: 'a positive integer', fallback: '120', schema: positiveSeconds }),
@@ -143,6 +173,7 @@ export const SETTINGS = {
   COORD_KEEP_STACK: setting({ group: 'tests and benchmarks', what: '`1`: `npm test` and `npm run bench` leave the stack running', expected: '0 or 1', fallback: '0', schema: z.enum(['0', '1']).transform((v) => v === '1') }),
   COORD_LEDGER_FAILPOINT: setting({ group: 'tests and benchmarks', what: 'crash injection: `before-db-commit:<n>` or `after-db-commit:<n>` SIGKILLs the ledger at that point of its n-th batch', expected: 'before-db-commit:<n> or after-db-commit:<n>', schema: z.string().regex(/^(before|after)-db-commit:\d+$/).optional() }),
   COORD_WORKER_FAILPOINT: setting({ group: 'tests and benchmarks', what: 'crash injection: `after-publish-ack:<n>` SIGKILLs the worker right after the broker acknowledged its n-th audit event; with `:pause` it holds there until SIGWINCH', expected: 'after-publish-ack:<n>[:pause]', schema: z.string().regex(/^after-publish-ack:[1-9]\d*(:pause)?$/).optional() }),
+  COORD_FEDERATION_RECEIVER_FAILPOINT: setting({ group: 'tests and benchmarks', what: "crash injection: `before-commit:<n>`, `after-commit:<n>` or `after-publish:<n>` SIGKILLs a federation receiving node at that point of its n-th import (`after-publish`: its n-th receipt, confirmed by the broker, not yet recorded); with `:pause` it holds there until SIGWINCH", expected: '<before-commit|after-commit|after-publish>:<n>[:pause]', schema: z.string().regex(/^(before-commit|after-commit|after-publish):[1-9]\d*(:pause)?$/).optional() }),
   COORD_BENCH_TOPIC: setting({ group: 'tests and benchmarks', what: "the benchmarks' audit topic", expected: 'a Kafka topic name', fallback: 'coordination.audit.bench', schema: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/) }),
   COORD_CHAOS_SEED: setting({ group: 'tests and benchmarks', what: "the chaos test's kill order (printed with any failure)", expected: 'an integer', shownDefault: 'from the clock', schema: z.coerce.number().int().optional() }),
 } satisfies Record<string, SettingSpec>;

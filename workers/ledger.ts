@@ -2,7 +2,9 @@
  * The ledger process: ingests the audit topic into the ledger store (a consumer group of its own per process; positions live in the store)
  * and runs the self-audit every COORD_SELF_AUDIT_INTERVAL seconds (default 60). Metrics on
  * COORD_LEDGER_METRICS_ADDRESS (default 127.0.0.1:9465) at /metrics, the last self-audit at /status, and the
- * transparency log (checkpoints, proofs, witnesses' cosignatures: ledger/log/http.ts) under /log/.
+ * transparency log (checkpoints, proofs, witnesses' cosignatures: ledger/log/http.ts) under /log/. When the
+ * federation policy (COORD_FEDERATION_POLICY) names partners, it also packages their slices into the outbox
+ * and publishes them over RabbitMQ every COORD_FEDERATION_INTERVAL seconds, and records their receipts.
  * Usage: node --import tsx workers/ledger.ts   (configuration from the environment, see README)
  */
 import { createServer } from 'node:http';
@@ -20,10 +22,16 @@ import { ledgerUrl, openLedgerStore } from '../ledger/open-store.js';
 import { connectTemporal } from '../ledger/temporal-client.js';
 import { WireDecoder } from '../ledger/wire.js';
 import { TemporalWorkflowHeads } from '../ledger/workflow-heads.js';
-import { auditTopic, schemaRegistryEndpoint } from '../config/endpoints.js';
+import { auditTopic, pdpEndpoint, schemaRegistryEndpoint } from '../config/endpoints.js';
 import { createLogger } from '../lib/logger.js';
 import { configOrExit } from '../config/index.js';
 import { restrictNewFilesToOwner } from '../lib/private-files.js';
+import { CerbosUdsClient } from '../activities/abac/cerbos-uds.js';
+import { fingerprintOf } from '../audit/slice/schema-fingerprint.js';
+import { FederationPolicyError, readFederationPolicy } from '../ledger/federation/policy.js';
+import { FederationService } from '../ledger/federation/service.js';
+import { AmqpFederationTransport } from '../ledger/federation/transport.js';
+import { loadOrCreateSigningKey } from '../ledger/signing-key.js';
 
 const settings = configOrExit();
 restrictNewFilesToOwner(); // the ledger database and its journal: 0600, folders 0700
@@ -66,6 +74,37 @@ const consumer = new LedgerConsumer({
   },
 });
 await consumer.start();
+
+// Federation: slices for the partners the policy names, over RabbitMQ (ledger/federation/).
+let federation: FederationService | undefined;
+try {
+  const policy = readFederationPolicy();
+  if (policy.partners.size > 0) {
+    const partners = [...policy.partners.keys()];
+    federation = new FederationService({
+      store,
+      log: logService,
+      policy,
+      pdp: new CerbosUdsClient(pdpEndpoint().address),
+      signingKey: await loadOrCreateSigningKey(),
+      fingerprint: (schemaId) => {
+        const fp = fingerprintOf(schemaId);
+        if (!fp) throw new Error(`no schema ${schemaId} in the catalog`);
+        return fp;
+      },
+      transport: new AmqpFederationTransport({ sender: policy.sender, partners, logger }),
+      intervalMs: settings.COORD_FEDERATION_INTERVAL * 1000,
+      resendAfterMs: settings.COORD_FEDERATION_RESEND_SECONDS * 1000,
+      logger,
+    });
+    await federation.start();
+    logger.info({ policy: policy.file, sender: policy.sender, partners }, 'federation: sending slices');
+  }
+} catch (err) {
+  if (!(err instanceof FederationPolicyError)) throw err;
+  logger.fatal({ err: err.message }, 'federation: the policy cannot be used');
+  process.exit(2);
+}
 
 const temporal = await connectTemporal();
 const selfAudit = new SelfAudit({
@@ -122,6 +161,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     clearTimeout(timer);
     clearInterval(checkpointTimer);
     void running
+      .then(() => federation?.stop())
       .then(() => consumer.stop())
       .then(() => store.close())
       .then(() => temporal.connection.close())

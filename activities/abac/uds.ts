@@ -15,9 +15,10 @@ export interface AbacRequest {
   resource: {
     /**
      * a composition (the action is an event's schema_id); the audit ledger (read_events, read_quarantine); a
-     * composition's view (read, read_signal_outcome); the payload codec (decode, encode)
+     * composition's view (read, read_signal_outcome); the payload codec (decode, encode); a federation slice
+     * the ledger would send a partner (federate: ledger/federation/decision.ts)
      */
-    kind: 'composition' | 'audit_ledger' | 'composition_view' | 'payload_codec';
+    kind: 'composition' | 'audit_ledger' | 'composition_view' | 'payload_codec' | 'federation_slice';
     id: string;
     attributes: Record<string, string | number | boolean | string[]>;
   };

@@ -10,11 +10,12 @@ import { isExited, launch, logFile, readPid, runningPid, stop, waitGone } from '
 import { idpComponent } from './components/idp.js';
 import { kafkaComponent } from './components/kafka.js';
 import { pdpComponent } from './components/pdp.js';
+import { rabbitmqComponent } from './components/rabbitmq.js';
 import { schemaRegistryComponent } from './components/schema-registry.js';
 import { temporalComponent } from './components/temporal.js';
 
 export function components(): Component[] {
-  return [temporalComponent(), kafkaComponent(), schemaRegistryComponent(), pdpComponent(), ...IDP_NAMES.map(idpComponent)];
+  return [temporalComponent(), kafkaComponent(), schemaRegistryComponent(), pdpComponent(), ...IDP_NAMES.map(idpComponent), rabbitmqComponent()];
 }
 
 export const COMPONENT_NAMES = components().map((c) => c.name);

@@ -1,5 +1,5 @@
 // The ledger's PostgreSQL store against a real PostgreSQL server (test/helpers/postgres.ts): the same cases
-// as the SQLite store (test/helpers/ledger-store-cases.ts), each in a schema of its own, and what only a
+// as the SQLite store (test/helpers/ledger-store-cases.ts, federation-store-cases.ts), each in a schema of its own, and what only a
 // server shared by several processes raises: stores opening at once, TRUNCATE, connections cut.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -9,6 +9,7 @@ import { openLedgerStore, withLedgerStore } from '../../ledger/open-store.js';
 import { within } from '../../lib/deadline.js';
 import { CMP_A } from '../helpers/audit-streams.js';
 import { ledgerStoreCases, logCases, selfAuditCases, type OpenStore } from '../helpers/ledger-store-cases.js';
+import { federationStoreCases } from '../helpers/federation-store-cases.js';
 import { waitFor } from '../helpers/wait.js';
 import { createDatabase, createSchema, pgQuery, startPostgres, type PostgresServer } from '../helpers/postgres.js';
 
@@ -38,6 +39,7 @@ const openInFreshSchema: OpenStore = async () => {
 describe('ledger store on PostgreSQL', () => ledgerStoreCases(openInFreshSchema));
 describe('self-audit on a PostgreSQL ledger', () => selfAuditCases(openInFreshSchema));
 describe('transparency log on a PostgreSQL ledger', () => logCases(openInFreshSchema));
+describe('federation outbox on a PostgreSQL ledger', () => federationStoreCases(openInFreshSchema));
 
 describe('PostgreSQL ledger shared by several processes', () => {
   const triggers = (url: string) =>

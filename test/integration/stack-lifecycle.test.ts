@@ -17,7 +17,7 @@ test('up on a healthy stack changes nothing: every component reports "running"',
 
 test('status lists every component with address, pid and health', async () => {
   const all = await status();
-  assert.deepEqual(all.map((c) => c.name), ['temporal', 'kafka', 'schema-registry', 'pdp', 'idp-firm', 'idp-partner', 'idp-internal']);
+  assert.deepEqual(all.map((c) => c.name), ['temporal', 'kafka', 'schema-registry', 'pdp', 'idp-firm', 'idp-partner', 'idp-internal', 'rabbitmq']);
   for (const c of all) {
     assert.equal(c.healthy, true, `${c.name} healthy`);
     assert.ok(c.external || (typeof c.pid === 'number' && c.pid > 0), `${c.name} has a pid`);

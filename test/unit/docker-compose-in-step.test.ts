@@ -1,6 +1,6 @@
 // docker-compose.temporal.yml cannot run here; this keeps it valid YAML and in step with the local stack's ports,
-// and its Kafka in step with the local broker's security: SASL on every listener, the standard authorizer, and
-// the ACLs that kafka/acls.ts grants.
+// its Kafka in step with the local broker's security (SASL on every listener, the standard authorizer, the ACLs
+// that kafka/acls.ts grants), and its RabbitMQ with the local one's users and permissions.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,9 @@ import { test } from 'node:test';
 import { parse } from 'yaml';
 import { DEFAULT_AUDIT_TOPIC, LOCAL_PORTS } from '../../config/endpoints.js';
 import { ROOT } from '../../config/paths.js';
+import { FEDERATION_SENDER_ORG, LOCAL_FEDERATION_PARTNERS } from '../../config/rabbitmq-credentials.js';
 import { SETTINGS } from '../../config/settings.js';
+import { FEDERATION_VHOST, federationPermissions } from '../../infra/rabbitmq/permissions.js';
 import { CLUSTER_GRANTS, auditTopicGrants, type AclGrant } from '../../kafka/acls.js';
 
 interface Compose {
@@ -28,6 +30,7 @@ test('every local-stack component has a compose service on the same host port', 
     'idp-firm': [LOCAL_PORTS.idp.firm],
     'idp-partner': [LOCAL_PORTS.idp.partner],
     'idp-internal': [LOCAL_PORTS.idp.internal],
+    rabbitmq: [LOCAL_PORTS.rabbitmq],
   };
   for (const [service, ports] of Object.entries(expected)) assert.deepEqual(hostPorts(service), ports, service);
 });
@@ -66,4 +69,23 @@ test("compose Kafka: kafka-init grants what kafka/acls.ts grants on the audit an
   const expected = [...CLUSTER_GRANTS, ...auditTopicGrants(DEFAULT_AUDIT_TOPIC), ...auditTopicGrants(SETTINGS.COORD_BENCH_TOPIC.fallback!)].map(key);
   assert.deepEqual(granted.filter((g) => !g.startsWith('registry ')).sort(), expected.sort());
   assert.match(init, new RegExp(`for topic in ${DEFAULT_AUDIT_TOPIC.replaceAll('.', '\\.')} `), 'kafka-init creates the audit topic');
+});
+
+/** The definitions the rabbitmq service writes, as the broker reads them: compose turns `$$` into `$`, the shell fills in the passwords. */
+function rabbitmqDefinitions(): { vhosts: { name: string }[]; users: { name: string; password: string }[]; permissions: ({ user: string; vhost: string } & Record<'configure' | 'write' | 'read', string>)[] } {
+  const script = compose.services.rabbitmq!.command!.at(-1)!.replaceAll('$$', '$');
+  const heredoc = script.slice(script.indexOf('<<EOF\n') + 6, script.indexOf('\nEOF\n'));
+  return JSON.parse(heredoc.replaceAll(/\$([A-Z]+)_PASSWORD/g, 'secret-of-$1')) as ReturnType<typeof rabbitmqDefinitions>;
+}
+
+test('compose RabbitMQ: one user per organisation, the federation vhost, the permissions of infra/rabbitmq/permissions.ts, loaded at boot (no guest)', () => {
+  const definitions = rabbitmqDefinitions();
+  assert.deepEqual(definitions.vhosts, [{ name: FEDERATION_VHOST }]);
+  assert.deepEqual(definitions.users.map((u) => u.name), [FEDERATION_SENDER_ORG, ...LOCAL_FEDERATION_PARTNERS]);
+  assert.deepEqual(definitions.users.map((u) => u.password), [FEDERATION_SENDER_ORG, ...LOCAL_FEDERATION_PARTNERS].map((org) => `secret-of-${org.toUpperCase()}`));
+  const expected = Object.entries(federationPermissions(LOCAL_FEDERATION_PARTNERS)).map(([user, p]) => ({ user, vhost: FEDERATION_VHOST, ...p }));
+  assert.deepEqual(definitions.permissions, expected);
+  const script = compose.services.rabbitmq!.command!.at(-1)!;
+  assert.match(script, /'load_definitions = \/etc\/rabbitmq\/definitions\.json'/);
+  assert.equal(compose.services.rabbitmq!.ports!.length, 1, 'AMQP only: no management or distribution port published');
 });
