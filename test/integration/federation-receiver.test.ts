@@ -14,7 +14,6 @@ import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { JWK } from 'jose';
 import type { Receipt } from '../../audit/slice/format.js';
 import { openReceipt } from '../../audit/slice/sign.js';
-import { rabbitmqEndpoint } from '../../config/endpoints.js';
 import { ROOT } from '../../config/paths.js';
 import { FEDERATION_SENDER_ORG, rabbitmqCredential, rabbitmqCredentialsFile } from '../../config/rabbitmq-credentials.js';
 import { kill } from '../../infra/stack/process.js';
@@ -119,20 +118,28 @@ test('genuine, tampered, forged and out-of-order slices each get their outcome a
   tampered.events[2] = tampered.events[2]!.replace('"lens_version":"2.0.0"', '"lens_version":"2.0.1"');
   await publish(await f.sign(tampered)); // an edited event
   await publish(await f.sign(s1.slice, await generateSigningKey())); // an untrusted key
+  const removed = structuredClone(s1.slice);
+  for (const beside of [removed.events, removed.signatures, removed.proofs]) beside.splice(3, 1);
+  await publish(await f.sign(removed)); // an event removed (re-signed by our key: the sender's bug, or its key stolen)
+  const forged = JSON.parse(s1.bytes.toString('utf8')) as { slice: unknown; jws: string };
+  forged.jws = forged.jws.replace(/\.\.(.)/, (_, c: string) => `..${c === 'A' ? 'B' : 'A'}`);
+  await publish(Buffer.from(JSON.stringify(forged))); // a forged slice signature
   await publish(s2.bytes); // before its turn
   await publish(s1.bytes);
   await publish(s1.bytes); // a duplicate
   await publish(stranger.bytes); // not the partner's to hold
-  assert.deepEqual(await receiptsUpTo(7), [
+  assert.deepEqual(await receiptsUpTo(9), [
     [1, 'refused', 'event_hash_mismatch'],
     [1, 'refused', 'slice_key_untrusted'],
+    [1, 'refused', 'chain_broken'],
+    [1, 'refused', 'slice_signature_invalid'],
     [2, 'pending', 'waiting_for_earlier_slice'],
     [1, 'accepted', null],
     [2, 'accepted', null],
-    [1, 'duplicate', null],
+    [1, 'duplicate', null], // the old slice replayed
     [3, 'refused', 'not_entitled'],
   ]);
-  assert.deepEqual(receipts[4]!.head, { sequence: 9, this_hash: a[8]!.this_hash });
+  assert.deepEqual(receipts[6]!.head, { sequence: 9, this_hash: a[8]!.this_hash });
   assert.equal(store((s) => s.events(A).length), 9);
 });
 
@@ -167,7 +174,7 @@ test('the receiver killed before and after its commit: nothing lost, nothing dou
   assert.equal(store((s) => s.receipts({ unpublished: true }).length), 0);
 });
 
-test('the broker killed while the receiver holds a slice: it reconnects, the receipt goes out, nothing doubles', { skip: rabbitmqEndpoint().external && 'RABBITMQ_URL names an external broker' }, async () => {
+test('the broker killed while the receiver holds a slice: it reconnects, the receipt goes out, nothing doubles', async () => {
   const d = f.composition(`${A}_D`);
   const sd = await f.next(d);
   const n = receipts.length;
