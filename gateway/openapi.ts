@@ -2,8 +2,7 @@
 import { z } from 'zod';
 import { SCHEMA_IDS } from '../schemas/schema-ids.js';
 import { ACTION_SCHEMAS } from '../workflows/actions.js';
-import { eventFilterSchema, pageSchema } from '../ledger/query.js';
-import { quarantineQuery } from './routes/audit.js';
+import { eventsQuery, quarantineQuery } from './routes/audit.js';
 import { OPS_CODEC_SCOPE } from './routes/codec.js';
 import { HTTP_ACTIONS } from './routes/compositions.js';
 import { actionBody, callerPayloadSchema, startBody } from './request-bodies.js';
@@ -101,9 +100,9 @@ export function openApiDocument(): Record<string, unknown> {
       ...actionPaths,
       '/audit/events': {
         get: {
-          summary: 'canonical audit events from the ledger, by composition then sequence (scope audit_read, then ABAC: audit_ledger read_events)',
+          summary: 'canonical audit events from the ledger, by composition then sequence; event_id or this_hash looks up one event (scope audit_read, then ABAC: audit_ledger read_events)',
           security: bearer,
-          parameters: queryParameters(eventFilterSchema.extend(pageSchema.shape)),
+          parameters: queryParameters(eventsQuery),
           responses: { '200': { description: '{ events, next_cursor }: pass next_cursor as cursor for the next page' }, ...errors(400, 401, 403, 429, 503) },
         },
       },

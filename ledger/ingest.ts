@@ -107,6 +107,8 @@ export class Ingestor {
     private readonly decoder: MessageDecoder,
     /** the pinned emitter keys: an event no pinned key signed is quarantined, whatever else holds */
     private readonly emitters: EmitterKeyring,
+    /** the ingest time written on each row of a batch */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Judges every message, then writes the whole batch in one transaction. */
@@ -152,6 +154,7 @@ export class Ingestor {
       }
     }
     batch.positions = [...next.values()].map((p) => ({ topic: p.topic, partition: p.partition, next_offset: p.next.toString() }));
+    batch.ingested_ms = this.now();
     hooks.beforeCommit?.(batch);
     await this.store.commit(batch);
     return stats;

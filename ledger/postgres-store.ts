@@ -5,7 +5,8 @@
 import pg from 'pg';
 import { eventPage, eventWhere, encodeCursor, quarantineWhere, type EventFilter, type EventPage, type EventQuery, type QuarantinePage, type QuarantineQuery } from './query.js';
 import type { LedgerHead } from './records.js';
-import { ADDED_COLUMNS, HEAD_COLUMNS, ledgerDdl, type Dialect } from './schema-sql.js';
+import { ADDED_COLUMNS, HEAD_COLUMNS, LEDGER_INDEXES, ledgerDdl, type Dialect } from './schema-sql.js';
+import { INSERT_KEY_COLUMNS, KEY_SOURCE_SQL, KEYS_PRESENT_SQL, keysOf } from './event-keys.js';
 import { SIGNATURES_SQL, signatureMap, type IngestBatch, type LedgerCounts, type LedgerStore } from './store.js';
 import type { EmitterSignature } from '../audit/emitter-signature.js';
 
@@ -77,6 +78,11 @@ export class PostgresLedgerStore implements LedgerStore {
         const { rowCount } = await client.query('SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2', [table, column]);
         if (!rowCount) await client.query(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
       }
+      for (const sql of LEDGER_INDEXES) await client.query(sql);
+      if (!(await client.query(KEYS_PRESENT_SQL)).rowCount) {
+        const { rows } = await client.query<{ composition_id: string; sequence: number; body: string }>(KEY_SOURCE_SQL);
+        await insertMany(client, INSERT_KEY_COLUMNS, keysOf(rows).map((k) => [k.composition_id, k.sequence, k.axis, k.value]));
+      }
       for (const sql of logDdl(postgres)) await client.query(sql);
       for (const sql of federationDdl(postgres)) await client.query(sql);
       await PostgresLogStore.backfillInTransaction(client);
@@ -107,16 +113,18 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async commit(batch: IngestBatch): Promise<void> {
+    const ingested = batch.ingested_ms ?? Date.now();
     await transaction(this.pool, 'BEGIN', async (client) => {
       await insertMany(
         client,
-        'ledger_events (composition_id, sequence, event_id, schema_id, ts_utc, ts_ms, actor_type, actor_id, issuer, abac_outcome, prev_hash, this_hash, body, src_topic, src_partition, src_offset, emitter_kid, emitter_sig)',
-        batch.accepted.map((r) => [r.composition_id, r.sequence, r.event_id, r.schema_id, r.ts_utc, r.ts_ms, r.actor_type, r.actor_id, r.issuer, r.abac_outcome, r.prev_hash, r.this_hash, r.body, r.source.topic, r.source.partition, r.source.offset, r.emitter_kid, r.emitter_sig]),
+        'ledger_events (composition_id, sequence, event_id, schema_id, ts_utc, ts_ms, actor_type, actor_id, issuer, abac_outcome, prev_hash, this_hash, body, src_topic, src_partition, src_offset, emitter_kid, emitter_sig, ingested_ms)',
+        batch.accepted.map((r) => [r.composition_id, r.sequence, r.event_id, r.schema_id, r.ts_utc, r.ts_ms, r.actor_type, r.actor_id, r.issuer, r.abac_outcome, r.prev_hash, r.this_hash, r.body, r.source.topic, r.source.partition, r.source.offset, r.emitter_kid, r.emitter_sig, ingested]),
       );
+      await insertMany(client, INSERT_KEY_COLUMNS, keysOf(batch.accepted).map((k) => [k.composition_id, k.sequence, k.axis, k.value]));
       await insertMany(
         client,
-        'ledger_quarantine (reason, detail, composition_id, event_id, schema_id, this_hash, body, src_topic, src_partition, src_offset)',
-        batch.quarantined.map((r) => [r.reason, r.detail, r.composition_id, r.event_id, r.schema_id, r.this_hash, r.body, r.source.topic, r.source.partition, r.source.offset]),
+        'ledger_quarantine (reason, detail, composition_id, event_id, schema_id, this_hash, body, src_topic, src_partition, src_offset, ingested_ms)',
+        batch.quarantined.map((r) => [r.reason, r.detail, r.composition_id, r.event_id, r.schema_id, r.this_hash, r.body, r.source.topic, r.source.partition, r.source.offset, ingested]),
         'ON CONFLICT (src_topic, src_partition, src_offset) DO NOTHING',
       );
       await PostgresLogStore.appendInTransaction(client, batch.accepted);

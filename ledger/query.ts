@@ -1,37 +1,16 @@
 /**
- * Query axes of the ledger (seed 003 §2.8): composition, schema_id, actor id and type, issuer, ABAC
- * outcome, time window. Results come in one deterministic order — composition id, then sequence — and
- * pages are cut by a keyset cursor, so a page never shifts when new events arrive elsewhere.
+ * Query axes of the ledger (seed 003 §2.8) as SQL; which fields a query may carry, and their bounds, are in
+ * ledger/query-schema.ts. Results come in one deterministic order — composition id, then sequence — and
+ * pages are cut by a keyset cursor, so a page never shifts when new events arrive elsewhere. Composition
+ * type and lease holder select whole compositions, entity references single events, both through the key
+ * rows of ledger/event-keys.ts.
  */
-import { z } from 'zod';
+import { ENTITY_REF_FIELDS } from '../schemas/entity-refs.js';
+import { COMPOSITION_AXES } from './event-keys.js';
+import type { EventFilter, QuarantineFilter } from './query-schema.js';
 import type { QuarantineRow } from './records.js';
 
-const isoTime = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO-8601 date-time')
-  .transform((s) => Date.parse(s));
-
-export const eventFilterSchema = z.strictObject({
-  composition_id: z.string().min(1).optional(),
-  schema_id: z.string().min(1).optional(),
-  actor_id: z.string().min(1).optional(),
-  actor_type: z.enum(['human', 'agent', 'service', 'system']).optional(),
-  issuer: z.string().min(1).optional(),
-  abac_outcome: z.enum(['ALLOW', 'DENY']).optional(),
-  /** inclusive lower bound on ts_utc */
-  since: isoTime.optional(),
-  /** exclusive upper bound on ts_utc */
-  until: isoTime.optional(),
-});
-export type EventFilter = z.output<typeof eventFilterSchema>;
-
-export const MAX_PAGE = 1000;
-export const DEFAULT_PAGE = 100;
-
-export const pageSchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE),
-  cursor: z.string().min(1).optional(),
-});
+export { DEFAULT_PAGE, MAX_PAGE, eventFilterSchema, pageSchema, quarantineFilterSchema, type EventFilter, type QuarantineFilter } from './query-schema.js';
 
 export interface EventQuery extends EventFilter {
   limit: number;
@@ -45,9 +24,7 @@ export interface EventPage {
   next_cursor: string | null;
 }
 
-export interface QuarantineQuery {
-  composition_id?: string;
-  reason?: string;
+export interface QuarantineQuery extends QuarantineFilter {
   limit: number;
   /** resume after this quarantine row id */
   after?: number;
@@ -56,6 +33,8 @@ export interface QuarantineQuery {
 export interface QuarantineEntry extends Omit<QuarantineRow, 'source'> {
   id: number;
   source: QuarantineRow['source'];
+  /** when the ledger quarantined it (epoch ms); null for rows from before ingest times were kept */
+  ingested_ms: number | null;
 }
 
 export interface QuarantinePage {
@@ -87,6 +66,18 @@ export function decodeQuarantineCursor(cursor: string): number {
   return id;
 }
 
+/** `from <= column < to`, each bound when given. */
+function range(terms: string[], params: unknown[], column: string, from: number | undefined, to: number | undefined): void {
+  if (from !== undefined) {
+    terms.push(`${column} >= ?`);
+    params.push(from);
+  }
+  if (to !== undefined) {
+    terms.push(`${column} < ?`);
+    params.push(to);
+  }
+}
+
 /** The WHERE clause of an event query, with `?` placeholders (each store adapts them to its dialect). */
 export function eventWhere(q: EventQuery): { sql: string; params: unknown[] } {
   const terms: string[] = [];
@@ -102,13 +93,20 @@ export function eventWhere(q: EventQuery): { sql: string; params: unknown[] } {
   eq('actor_type', q.actor_type);
   eq('issuer', q.issuer);
   eq('abac_outcome', q.abac_outcome);
-  if (q.since !== undefined) {
-    terms.push('ts_ms >= ?');
-    params.push(q.since);
+  eq('event_id', q.event_id);
+  eq('this_hash', q.this_hash);
+  range(terms, params, 'ts_ms', q.since, q.until);
+  range(terms, params, 'ingested_ms', q.ingested_since, q.ingested_until);
+  for (const axis of COMPOSITION_AXES) {
+    if (q[axis] === undefined) continue;
+    terms.push('composition_id IN (SELECT composition_id FROM ledger_event_keys WHERE axis = ? AND value = ?)');
+    params.push(axis, q[axis]);
   }
-  if (q.until !== undefined) {
-    terms.push('ts_ms < ?');
-    params.push(q.until);
+  if (q.entity_ref !== undefined || q.entity_ref_field !== undefined) {
+    const axes = q.entity_ref_field ? [q.entity_ref_field] : [...ENTITY_REF_FIELDS];
+    const value = q.entity_ref === undefined ? '' : ' AND value = ?';
+    terms.push(`(composition_id, sequence) IN (SELECT composition_id, sequence FROM ledger_event_keys WHERE axis IN (${axes.map(() => '?').join(', ')})${value})`);
+    params.push(...axes, ...(q.entity_ref === undefined ? [] : [q.entity_ref]));
   }
   if (q.after) {
     terms.push('(composition_id > ? OR (composition_id = ? AND sequence > ?))');
@@ -124,11 +122,13 @@ export function quarantineWhere(q: QuarantineQuery): { sql: string; params: unkn
   for (const [column, value] of [
     ['composition_id', q.composition_id],
     ['reason', q.reason],
+    ['event_id', q.event_id],
   ] as const) {
     if (value === undefined) continue;
     terms.push(`${column} = ?`);
     params.push(value);
   }
+  range(terms, params, 'ingested_ms', q.ingested_since, q.ingested_until);
   return { sql: `WHERE ${terms.join(' AND ')}`, params };
 }
 

@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { eventPage, eventWhere, encodeCursor, quarantineWhere, type EventFilter, type EventPage, type EventQuery, type QuarantinePage, type QuarantineQuery } from './query.js';
 import type { LedgerHead } from './records.js';
-import { ADDED_COLUMNS, HEAD_COLUMNS, ledgerDdl, type Dialect } from './schema-sql.js';
+import { ADDED_COLUMNS, HEAD_COLUMNS, LEDGER_INDEXES, ledgerDdl, type Dialect } from './schema-sql.js';
+import { INSERT_KEY_COLUMNS, KEY_SOURCE_SQL, KEYS_PRESENT_SQL, keysOf } from './event-keys.js';
 import { SIGNATURES_SQL, signatureMap, type IngestBatch, type LedgerCounts, type LedgerStore } from './store.js';
 import type { EmitterSignature } from '../audit/emitter-signature.js';
 
@@ -50,6 +51,11 @@ export class SqliteLedgerStore implements LedgerStore {
           const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
           if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
         }
+        LEDGER_INDEXES.forEach((sql) => db.exec(sql));
+        if (!db.prepare(KEYS_PRESENT_SQL).get()) {
+          const insertKey = db.prepare(`INSERT INTO ${INSERT_KEY_COLUMNS} VALUES (@composition_id, @sequence, @axis, @value)`);
+          for (const key of keysOf(db.prepare(KEY_SOURCE_SQL).all() as { composition_id: string; sequence: number; body: string }[])) insertKey.run(key);
+        }
       })();
     }
     const store = new SqliteLedgerStore(db);
@@ -79,20 +85,23 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async commit(batch: IngestBatch): Promise<void> {
     const insertEvent = this.db.prepare(`INSERT INTO ledger_events
-      (composition_id, sequence, event_id, schema_id, ts_utc, ts_ms, actor_type, actor_id, issuer, abac_outcome, prev_hash, this_hash, body, src_topic, src_partition, src_offset, emitter_kid, emitter_sig)
-      VALUES (@composition_id, @sequence, @event_id, @schema_id, @ts_utc, @ts_ms, @actor_type, @actor_id, @issuer, @abac_outcome, @prev_hash, @this_hash, @body, @topic, @partition, @offset, @emitter_kid, @emitter_sig)`);
+      (composition_id, sequence, event_id, schema_id, ts_utc, ts_ms, actor_type, actor_id, issuer, abac_outcome, prev_hash, this_hash, body, src_topic, src_partition, src_offset, emitter_kid, emitter_sig, ingested_ms)
+      VALUES (@composition_id, @sequence, @event_id, @schema_id, @ts_utc, @ts_ms, @actor_type, @actor_id, @issuer, @abac_outcome, @prev_hash, @this_hash, @body, @topic, @partition, @offset, @emitter_kid, @emitter_sig, @ingested_ms)`);
+    const insertKey = this.db.prepare(`INSERT INTO ${INSERT_KEY_COLUMNS} VALUES (@composition_id, @sequence, @axis, @value)`);
     // the same message redelivered after a crash is quarantined once
     const insertQuarantine = this.db.prepare(`INSERT INTO ledger_quarantine
-      (reason, detail, composition_id, event_id, schema_id, this_hash, body, src_topic, src_partition, src_offset)
-      VALUES (@reason, @detail, @composition_id, @event_id, @schema_id, @this_hash, @body, @topic, @partition, @offset)
+      (reason, detail, composition_id, event_id, schema_id, this_hash, body, src_topic, src_partition, src_offset, ingested_ms)
+      VALUES (@reason, @detail, @composition_id, @event_id, @schema_id, @this_hash, @body, @topic, @partition, @offset, @ingested_ms)
       ON CONFLICT (src_topic, src_partition, src_offset) DO NOTHING`);
     const upsertPosition = this.db.prepare(`INSERT INTO ledger_positions (topic, partition, next_offset) VALUES (?, ?, ?)
       ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset`);
+    const ingested_ms = batch.ingested_ms ?? Date.now();
     // IMMEDIATE: the write lock is taken first, so the log's size and peaks read below are the latest
     this.db.transaction(() => {
-      for (const row of batch.accepted) insertEvent.run({ ...row, ...row.source, source: undefined });
+      for (const row of batch.accepted) insertEvent.run({ ...row, ...row.source, source: undefined, ingested_ms });
+      for (const key of keysOf(batch.accepted)) insertKey.run(key);
       this.log.appendInTransaction(batch.accepted);
-      for (const row of batch.quarantined) insertQuarantine.run({ ...row, ...row.source, source: undefined });
+      for (const row of batch.quarantined) insertQuarantine.run({ ...row, ...row.source, source: undefined, ingested_ms });
       for (const p of batch.positions) upsertPosition.run(p.topic, p.partition, p.next_offset);
     }).immediate();
   }

@@ -14,6 +14,8 @@ export interface QuarantineDbRow {
   src_topic: string;
   src_partition: number;
   src_offset: string;
+  /** absent on a database opened read-only before the column was added */
+  ingested_ms?: number | string | null;
 }
 
 export function quarantineEntry(r: QuarantineDbRow): QuarantineEntry {
@@ -27,5 +29,6 @@ export function quarantineEntry(r: QuarantineDbRow): QuarantineEntry {
     this_hash: r.this_hash,
     body: r.body,
     source: { topic: r.src_topic, partition: r.src_partition, offset: r.src_offset },
+    ingested_ms: r.ingested_ms === null || r.ingested_ms === undefined ? null : Number(r.ingested_ms),
   };
 }

@@ -13,6 +13,8 @@ export interface IngestBatch {
   quarantined: QuarantineRow[];
   /** where to resume after this batch, written in the same transaction as its rows */
   positions: PartitionPosition[];
+  /** when the batch was admitted (epoch ms), stored on each of its rows; the store's clock when absent */
+  ingested_ms?: number;
 }
 
 export interface LedgerCounts {

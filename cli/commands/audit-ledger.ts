@@ -1,8 +1,10 @@
 /** `coord audit status | events | quarantine` — the ledger, read by people and scripts. */
 import { parseArgs } from 'node:util';
 import { ingestLag } from '../../ledger/consumer.js';
-import { CursorError, decodeEventCursor, decodeQuarantineCursor, eventFilterSchema, pageSchema } from '../../ledger/query.js';
+import { CursorError, decodeEventCursor, decodeQuarantineCursor, pageSchema } from '../../ledger/query.js';
+import { FILTER_OPTIONS, QUARANTINE_FILTER_OPTIONS, parseFilters, parseQuarantineFilters } from './audit-filters.js';
 import { QUARANTINE_REASONS } from '../../ledger/records.js';
+import { ENTITY_REF_FIELDS } from '../../schemas/entity-refs.js';
 import { allEvents } from '../../ledger/store.js';
 import { withLedgerStore } from '../../ledger/open-store.js';
 import { loadWitnesses } from '../../ledger/log/log-key.js';
@@ -16,9 +18,14 @@ import { config } from '../../config/index.js';
 export const LEDGER_USAGE = `coord audit status [--json] [--window 24h] [--lag-window 30s] [--no-catch-up]
     ingests the topic up to its end, then compares every recent composition's Temporal head with the
     ledger's: delta (compositions whose heads differ) must be 0; exit 1 when it is not within the lag window
-coord audit events [--composition id] [--schema id] [--actor id] [--actor-type t] [--issuer iss]
-                   [--abac ALLOW|DENY] [--since t] [--until t] [--limit n] [--cursor c] [--all] [--json]
-    canonical events from the ledger, ordered by composition and sequence, one page (or --all)
+coord audit events [--composition id] [--event id] [--hash sha256:…] [--schema id] [--actor id]
+                   [--actor-type t] [--issuer iss] [--abac ALLOW|DENY] [--composition-type t] [--lease-holder h]
+                   [--ref value] [--ref-field ${ENTITY_REF_FIELDS.join('|')}] [--since t] [--until t]
+                   [--ingested-since t] [--ingested-until t] [--limit n] [--cursor c] [--all] [--json]
+    canonical events from the ledger, ordered by composition and sequence, one page (or --all); --event or
+    --hash looks up one event; --composition-type and --lease-holder select whole compositions; --ref matches
+    events whose payload names that entity (in --ref-field only, when given); --ingested-* is when the ledger
+    admitted the event (events admitted before ingest times were kept have none)
 coord audit export (--composition id | [filters as for events]) --out <dir> [--sign [ed25519|hmac]] [--json]
     writes events.jsonl, signatures.jsonl, checkpoint.txt + proofs.jsonl (the transparency log), history.json
     (every run, payloads decoded, tokens redacted) and manifest.json; --sign adds bundle.jws (detached Ed25519
@@ -26,7 +33,8 @@ coord audit export (--composition id | [filters as for events]) --out <dir> [--s
     (COORD_HMAC_KEY_FILE; dev .data/signing/hmac.jwk), for exchanges inside one organisation
 coord audit verify-bundle <dir> [--key <public.jwk>] [--json]
     checks an export offline: the manifest's file hashes and the signature
-coord audit quarantine [--reason r] [--composition id] [--limit n] [--cursor c] [--json]
+coord audit quarantine [--reason r] [--composition id] [--event id] [--ingested-since t] [--ingested-until t]
+                       [--limit n] [--cursor c] [--json]
     what the ledger refused, with the reason (${QUARANTINE_REASONS.join(', ')})`;
 
 async function statusCommand(argv: string[]): Promise<number> {
@@ -64,36 +72,6 @@ async function statusCommand(argv: string[]): Promise<number> {
     }),
   );
 }
-
-function parseFilters(values: Record<string, unknown>) {
-  const raw = {
-    composition_id: values.composition,
-    schema_id: values.schema,
-    actor_id: values.actor,
-    actor_type: values['actor-type'],
-    issuer: values.issuer,
-    abac_outcome: values.abac,
-    since: values.since,
-    until: values.until,
-  };
-  const parsed = eventFilterSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UsageError(`--${String(issue.path[0]).replace('_id', '').replace('_', '-')}: ${issue.message}`);
-  }
-  return parsed.data;
-}
-
-const FILTER_OPTIONS = {
-  composition: { type: 'string' },
-  schema: { type: 'string' },
-  actor: { type: 'string' },
-  'actor-type': { type: 'string' },
-  issuer: { type: 'string' },
-  abac: { type: 'string' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-} as const;
 
 async function eventsCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -133,19 +111,14 @@ function cursorOrUsage<T>(decode: () => T): T {
 async function quarantineCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { reason: { type: 'string' }, composition: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: { ...QUARANTINE_FILTER_OPTIONS, limit: { type: 'string' }, cursor: { type: 'string' }, json: { type: 'boolean', default: false } },
   });
-  if (values.reason && !(QUARANTINE_REASONS as readonly string[]).includes(values.reason)) throw new UsageError(`--reason must be one of ${QUARANTINE_REASONS.join(', ')}`);
+  const filters = parseQuarantineFilters(values);
   const page = pageSchema.safeParse({ limit: values.limit, cursor: values.cursor });
   if (!page.success) throw new UsageError(`--limit: ${page.error.issues[0]!.message}`);
   return withLedgerStore(async (store) => {
     const after = page.data.cursor ? cursorOrUsage(() => decodeQuarantineCursor(page.data.cursor!)) : undefined;
-    const result = await store.quarantine({
-      limit: page.data.limit,
-      ...(values.reason ? { reason: values.reason } : {}),
-      ...(values.composition ? { composition_id: values.composition } : {}),
-      ...(after !== undefined ? { after } : {}),
-    });
+    const result = await store.quarantine({ ...filters, limit: page.data.limit, ...(after !== undefined ? { after } : {}) });
     if (values.json) printJson(result);
     else for (const q of result.entries) print(`#${q.id} ${q.reason}  ${q.event_id ?? '(no event id)'}  ${q.detail}`);
     return 0;

@@ -1,14 +1,15 @@
 /**
- * Read access to the ledger for auditors: `GET /audit/events` (every query axis, keyset pages) and
- * `GET /audit/quarantine`. A verified bearer token with the `audit_read` scope is required, then an ABAC
- * decision (resource `audit_ledger`, action read_events / read_quarantine): deny unless allowed, and deny
- * when no decision can be had (gateway/read-access.ts, which also logs every read, allowed or denied).
+ * Read access to the ledger for auditors: `GET /audit/events` (every query axis of ledger/query-schema.ts,
+ * keyset pages; `event_id` or `this_hash` looks up one event) and `GET /audit/quarantine` (reason,
+ * composition, event id, ingest time); a bad value is a 400 ERR_BAD_REQUEST naming `query.<field>`. A
+ * verified bearer token with the `audit_read` scope is required, then an ABAC decision (resource
+ * `audit_ledger`, action read_events / read_quarantine): deny unless allowed, and deny when no decision can
+ * be had (gateway/read-access.ts, which also logs every read, allowed or denied).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { UdsClient } from '../../activities/abac/uds.js';
-import { CursorError, decodeEventCursor, decodeQuarantineCursor, eventFilterSchema, pageSchema } from '../../ledger/query.js';
-import { QUARANTINE_REASONS } from '../../ledger/records.js';
+import { CursorError, decodeEventCursor, decodeQuarantineCursor, eventFilterSchema, pageSchema, quarantineFilterSchema } from '../../ledger/query.js';
 import type { LedgerStore } from '../../ledger/store.js';
 import { issuePath } from '../../schemas/catalog.js';
 import { GatewayError } from '../errors.js';
@@ -16,12 +17,8 @@ import { authorizeRead } from '../read-access.js';
 
 export const AUDIT_READ_SCOPE = 'audit_read';
 
-const eventsQuery = eventFilterSchema.extend(pageSchema.shape);
-export const quarantineQuery = z.strictObject({
-  reason: z.enum(QUARANTINE_REASONS).optional(),
-  composition_id: z.string().min(1).optional(),
-  ...pageSchema.shape,
-});
+export const eventsQuery = eventFilterSchema.extend(pageSchema.shape);
+export const quarantineQuery = quarantineFilterSchema.extend(pageSchema.shape);
 
 function parseQuery<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);

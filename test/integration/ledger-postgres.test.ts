@@ -1,5 +1,5 @@
 // The ledger's PostgreSQL store against a real PostgreSQL server (test/helpers/postgres.ts): the same cases
-// as the SQLite store (test/helpers/ledger-store-cases.ts, federation-store-cases.ts), each in a schema of its own, and what only a
+// as the SQLite store (test/helpers/ledger-store-cases.ts, ledger-query-cases.ts, federation-store-cases.ts), each in a schema of its own, and what only a
 // server shared by several processes raises: stores opening at once, TRUNCATE, connections cut.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import { within } from '../../lib/deadline.js';
 import { CMP_A } from '../helpers/audit-streams.js';
 import { ledgerStoreCases, logCases, selfAuditCases, type OpenStore } from '../helpers/ledger-store-cases.js';
 import { federationStoreCases } from '../helpers/federation-store-cases.js';
+import { ledgerMigrationCase, ledgerQueryCases } from '../helpers/ledger-query-cases.js';
 import { waitFor } from '../helpers/wait.js';
 import { createDatabase, createSchema, pgQuery, startPostgres, type PostgresServer } from '../helpers/postgres.js';
 
@@ -37,6 +38,19 @@ const openInFreshSchema: OpenStore = async () => {
 };
 
 describe('ledger store on PostgreSQL', () => ledgerStoreCases(openInFreshSchema));
+describe('ledger query axes on PostgreSQL', () => {
+  ledgerQueryCases(openInFreshSchema);
+  ledgerMigrationCase(async () => {
+    const url = await createSchema(casesDb);
+    return {
+      store: await openLedgerStore(url),
+      exec: async (text) => {
+        await pgQuery(url, text);
+      },
+      reopen: () => openLedgerStore(url),
+    };
+  });
+});
 describe('self-audit on a PostgreSQL ledger', () => selfAuditCases(openInFreshSchema));
 describe('transparency log on a PostgreSQL ledger', () => logCases(openInFreshSchema));
 describe('federation outbox on a PostgreSQL ledger', () => federationStoreCases(openInFreshSchema));
@@ -51,7 +65,7 @@ describe('PostgreSQL ledger shared by several processes', () => {
     try {
       assert.deepEqual(
         (await triggers(url)).map((r) => r.tgname),
-        ['ledger_events_no_change', 'ledger_events_no_truncate', 'ledger_quarantine_no_change', 'ledger_quarantine_no_truncate'],
+        ['ledger_event_keys_no_change', 'ledger_event_keys_no_truncate', 'ledger_events_no_change', 'ledger_events_no_truncate', 'ledger_quarantine_no_change', 'ledger_quarantine_no_truncate'],
       );
       await stores[0]!.commit({ accepted: [], quarantined: [], positions: [{ topic: 't', partition: 0, next_offset: '1' }] });
       assert.deepEqual(await stores[5]!.positions('t'), new Map([[0, 1n]]));

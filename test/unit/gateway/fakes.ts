@@ -42,6 +42,7 @@ export const TOKENS = {
   partnerOps: jwtLike({ iss: PARTNER, sub: 'ops_bob', n: 4 }),
   forgedAsSmith: jwtLike({ iss: FIRM, sub: 'user_smith', forged: true }),
   idpDown: jwtLike({ iss: FIRM, sub: 'user_late', n: 5 }),
+  auditor: jwtLike({ iss: FIRM, sub: 'user_audrey', n: 6 }),
 };
 
 const IDENTITIES = new Map<string, VerifiedIdentity>([
@@ -49,6 +50,7 @@ const IDENTITIES = new Map<string, VerifiedIdentity>([
   [TOKENS.jones, identity(FIRM, 'firm', 'user_jones', 'human', ['fusion_operator'])],
   [TOKENS.ops, identity(FIRM, 'firm', 'ops_alice', 'human', ['ops_codec'])],
   [TOKENS.partnerOps, identity(PARTNER, 'partner', 'ops_bob', 'human', ['ops_codec'])],
+  [TOKENS.auditor, identity(FIRM, 'firm', 'user_audrey', 'human', ['audit_read'])],
 ]);
 
 export const fakeVerifier = {
@@ -74,8 +76,11 @@ export interface FakeGateway {
   recorded: Recorded;
 }
 
-/** A gateway over fakes. `decide` is the PDP (ALLOW unless it says otherwise; throwing = PDP down). */
-export async function fakeGateway(options: GatewayOptions = {}, decide: (r: AbacRequest) => 'ALLOW' | 'DENY' = () => 'ALLOW'): Promise<FakeGateway> {
+/**
+ * A gateway over fakes. `decide` is the PDP (ALLOW unless it says otherwise; throwing = PDP down); `ledger`
+ * the audit ledger the read routes query (none unless given).
+ */
+export async function fakeGateway(options: GatewayOptions = {}, decide: (r: AbacRequest) => 'ALLOW' | 'DENY' = () => 'ALLOW', ledger?: LedgerStore): Promise<FakeGateway> {
   const recorded: Recorded = { abac: [], calls: [] };
   const uds: UdsClient = {
     async decide(request): Promise<AbacDecision> {
@@ -100,7 +105,7 @@ export async function fakeGateway(options: GatewayOptions = {}, decide: (r: Abac
   };
   const client = Object.fromEntries(['read', 'signalOutcome', 'attestBySignal', 'act', 'start', 'exists'].map((m) => [m, record(m)])) as unknown as CoordinationClient;
   const app = await buildGateway(
-    { client, jwt: fakeVerifier, uds, codec, logger: pino({ level: 'silent' }), ledger: () => Promise.reject(new Error('no ledger in unit tests')) as Promise<LedgerStore> },
+    { client, jwt: fakeVerifier, uds, codec, logger: pino({ level: 'silent' }), ledger: () => (ledger ? Promise.resolve(ledger) : (Promise.reject(new Error('no ledger in unit tests')) as Promise<LedgerStore>)) },
     options,
   );
   return { app, recorded };
