@@ -119,7 +119,10 @@ export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORD
     async publishAuditEvent(event: AuditEvent, opts: PublishOptions = {}): Promise<AuditAck> {
       // A publish this host began in this event's place, in a workflow task that left no trace: that event is
       // the record (published again: identical bytes, a no-op for readers, and landed if it never was).
-      const begun = journal?.earlier(event);
+      // Only an instance that has not published live yet can follow a lost attempt (PublishOptions): a cached
+      // one skips the file read.
+      const mayFollowLostAttempt = opts.probeLostAttempt !== false;
+      const begun = mayFollowLostAttempt ? journal?.earlier(event) : undefined;
       if (begun) {
         log.warn('an earlier attempt on this host began publishing this event: adopting it', { event_id: event.event_id });
         const receipt = await heartbeating(() => publisher.publish(begun));
@@ -128,7 +131,7 @@ export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORD
       const info = activityInfo();
       // Only a local activity can have run in a workflow task that was lost (a regular one's input is in the
       // history, so a re-run publishes the same bytes), and only where the workflow asks (see PublishOptions).
-      if (info?.isLocal && info.workflowExecution && lostAttempt && opts.probeLostAttempt !== false) {
+      if (info?.isLocal && info.workflowExecution && lostAttempt && mayFollowLostAttempt) {
         const earlier = await timed(phases, 'lost_attempt_probe', () => lostAttempt(event, info.workflowExecution!));
         if (earlier) {
           log.warn('a lost workflow task had published this event: adopting it', { event_id: event.event_id });

@@ -84,19 +84,9 @@ export type SliceReason = (typeof SLICE_REASONS)[number];
  * nothing about the sender, so they take no place in the sequence and the slice may be sent again.
  * (`chain_broken` is given at both stages and is not among them.)
  */
-export const REFUSALS_WITHOUT_PLACE: readonly SliceReason[] = [
-  'slice_malformed',
-  'wrong_partner',
-  'event_invalid',
-  'event_hash_mismatch',
-  'emitter_signature_invalid',
-  'slice_signature_invalid',
-  'slice_key_untrusted',
-  'schema_unpinned',
-  'checkpoint_invalid',
-  'checkpoint_not_witnessed',
-  'inclusion_proof_invalid',
-];
+/** Reasons only the checks against held state give (step 6), `chain_broken` among them. */
+const HELD_STATE_REASONS: readonly SliceReason[] = ['chain_broken', 'checkpoint_inconsistent', 'contradicts_held', 'lifecycle_invalid', 'not_entitled', 'waiting_for_earlier_slice'];
+export const REFUSALS_WITHOUT_PLACE: readonly SliceReason[] = SLICE_REASONS.filter((r) => !HELD_STATE_REASONS.includes(r));
 
 /** What the receiver did with a slice: imported it, had it already, refused it, or holds it until a gap closes. */
 export const RECEIPT_STATUSES = ['accepted', 'duplicate', 'refused', 'pending'] as const;

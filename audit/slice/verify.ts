@@ -19,11 +19,8 @@ import { verifyManifestSignature } from '../bundle/signature.js';
 import type { EmitterKeyring } from '../emitter-signature.js';
 import { thisHashNative } from '../native-hash.js';
 import { sequenceOf } from '../event-id.js';
-import { parseCheckpoint } from '../tlog/checkpoint.js';
-import { cosignatureVerifier } from '../tlog/cosignature.js';
+import { openPinnedCheckpoint } from '../tlog/pinned-checkpoint.js';
 import { leafHash, verifyConsistency, verifyInclusion, equalBytes } from '../tlog/merkle.js';
-import { openNote } from '../tlog/note.js';
-import { noteVerifier } from '../tlog/note-keys.js';
 import { validateEvent, type AuditEvent } from '../../schemas/catalog.js';
 import { replayState } from '../../schemas/replay-state.js';
 import { digestOf, signedBytes } from './digest.js';
@@ -165,24 +162,12 @@ function checkSchemas(slice: Slice, events: readonly AuditEvent[], trust: SliceT
 
 /** 5. The checkpoint, and every event's inclusion in it. */
 function checkCheckpoint(slice: Slice, events: readonly AuditEvent[], trust: SliceTrust): ProvenCheckpointNote | Refusal {
-  const logVerifiers = trust.logKeys.map((k) => noteVerifier(k));
-  const witnessVerifiers = trust.witnessKeys.map((k) => cosignatureVerifier(k));
-  let size: number;
-  let root: Uint8Array;
-  try {
-    const opened = openNote(slice.checkpoint, [...logVerifiers, ...witnessVerifiers]);
-    const signedBy = new Set(opened.signatures.map((sig) => `${sig.name}+${sig.keyId}`));
-    const logSigners = logVerifiers.filter((v) => signedBy.has(`${v.name}+${v.keyId}`));
-    if (logSigners.length === 0) return refuse('checkpoint_invalid', 'the checkpoint is not signed by a pinned log key');
-    const missing = witnessVerifiers.filter((v) => !signedBy.has(`${v.name}+${v.keyId}`)).map((v) => v.name);
-    if (missing.length) return refuse('checkpoint_not_witnessed', `no cosignature of ${missing.join(', ')} on the checkpoint`);
-    const parsed = parseCheckpoint(opened.text);
-    // C2SP: a log key's name is its log's origin; a checkpoint of another log signed by the same key is not this log's
-    if (!logSigners.some((v) => v.name === parsed.origin)) return refuse('checkpoint_invalid', `the checkpoint's origin ${JSON.stringify(parsed.origin)} is not the name of the pinned log key that signed it`);
-    ({ size, root } = parsed);
-  } catch (err) {
-    return refuse('checkpoint_invalid', `the checkpoint: ${(err as Error).message}`);
-  }
+  const opened = openPinnedCheckpoint(slice.checkpoint, trust.logKeys, trust.witnessKeys);
+  if (!opened.ok) return refuse('checkpoint_invalid', opened.reason === 'unsigned' ? 'the checkpoint is not signed by a pinned log key' : `the checkpoint: ${opened.detail}`);
+  if (opened.missingWitnesses.length) return refuse('checkpoint_not_witnessed', `no cosignature of ${opened.missingWitnesses.join(', ')} on the checkpoint`);
+  // C2SP: a log key's name is its log's origin; a checkpoint of another log signed by the same key is not this log's
+  if (!opened.logSigners.includes(opened.origin)) return refuse('checkpoint_invalid', `the checkpoint's origin ${JSON.stringify(opened.origin)} is not the name of the pinned log key that signed it`);
+  const { size, root } = opened;
   for (const [i, line] of slice.events.entries()) {
     const { event_id, leaf_index, proof } = slice.proofs[i]!;
     const hashes = proof.map((p) => Buffer.from(p, 'base64'));

@@ -14,10 +14,8 @@ import type { JWK } from 'jose';
 import { digestFile } from '../../audit/bundle/digest.js';
 import { EMITTER_SIGNATURES_FILE, EVENTS_FILE, HISTORY_FILE, LOG_CHECKPOINT_FILE, LOG_PROOFS_FILE, type FileDigest, type HashedFile, type Manifest } from '../../audit/bundle/format.js';
 import type { HmacKey } from '../../audit/bundle/signing-key.js';
-import { parseCheckpoint } from '../../audit/tlog/checkpoint.js';
-import { cosignatureVerifier } from '../../audit/tlog/cosignature.js';
-import { MAX_NOTE_BYTES, openNote } from '../../audit/tlog/note.js';
-import { noteVerifier } from '../../audit/tlog/note-keys.js';
+import { MAX_NOTE_BYTES } from '../../audit/tlog/note.js';
+import { openPinnedCheckpoint } from '../../audit/tlog/pinned-checkpoint.js';
 import type { EmitterKeyring } from '../../audit/emitter-signature.js';
 import type { SignatureCheck } from '../../audit/bundle/signature.js';
 import { fileProblem, readSignedManifest } from '../../audit/bundle/verify.js';
@@ -49,24 +47,25 @@ function verifiedCheckpoint(dir: string, manifest: Manifest | null, opts: EdgeRe
     add('checkpoint_missing', 'the bundle carries no transparency-log checkpoint (checkpoint.txt), but log keys were given');
     return undefined;
   }
-  const logVerifiers = opts.logKeys!.map((k) => noteVerifier(k));
-  const witnessVerifiers = (opts.witnessKeys ?? []).map((k) => cosignatureVerifier(k));
+  let note: Buffer;
   try {
     if (statSync(file).size > MAX_NOTE_BYTES) throw new Error(`larger than ${MAX_NOTE_BYTES} bytes`);
-    const opened = openNote(readFileSync(file), [...logVerifiers, ...witnessVerifiers]);
-    const signedBy = new Set(opened.signatures.map((sig) => `${sig.name}+${sig.keyId}`));
-    if (!logVerifiers.some((v) => signedBy.has(`${v.name}+${v.keyId}`))) {
-      add('checkpoint_invalid', 'checkpoint.txt is not signed by a pinned log key');
-      return undefined;
-    }
-    const missing = witnessVerifiers.filter((v) => !signedBy.has(`${v.name}+${v.keyId}`)).map((v) => v.name);
-    if (missing.length) add('checkpoint_not_witnessed', `no cosignature of ${missing.join(', ')} on the checkpoint`);
-    const { size, root } = parseCheckpoint(opened.text);
-    return { size, root };
+    note = readFileSync(file);
   } catch (err) {
     add('checkpoint_invalid', `checkpoint.txt: ${(err as Error).message}`);
     return undefined;
   }
+  const opened = openPinnedCheckpoint(note, opts.logKeys!, opts.witnessKeys ?? []);
+  if (!opened.ok && opened.reason === 'unsigned') {
+    add('checkpoint_invalid', 'checkpoint.txt is not signed by a pinned log key');
+    return undefined;
+  }
+  if (opened.missingWitnesses.length) add('checkpoint_not_witnessed', `no cosignature of ${opened.missingWitnesses.join(', ')} on the checkpoint`);
+  if (!opened.ok) {
+    add('checkpoint_invalid', `checkpoint.txt: ${opened.detail}`);
+    return undefined;
+  }
+  return { size: opened.size, root: opened.root };
 }
 
 function checkFile(log: MismatchLog, manifest: Manifest | null, name: HashedFile, actual: FileDigest | null): void {
