@@ -119,10 +119,9 @@ export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORD
     async publishAuditEvent(event: AuditEvent, opts: PublishOptions = {}): Promise<AuditAck> {
       // A publish this host began in this event's place, in a workflow task that left no trace: that event is
       // the record (published again: identical bytes, a no-op for readers, and landed if it never was).
-      // Only an instance that has not published live yet can follow a lost attempt (PublishOptions): a cached
-      // one skips the file read.
-      const mayFollowLostAttempt = opts.probeLostAttempt !== false;
-      const begun = mayFollowLostAttempt ? journal?.earlier(event) : undefined;
+      // Read before every publish, cached instance or not: a chaos run found a second event under one id when
+      // this read was skipped for instances that had already published live.
+      const begun = journal?.earlier(event);
       if (begun) {
         log.warn('an earlier attempt on this host began publishing this event: adopting it', { event_id: event.event_id });
         const receipt = await heartbeating(() => publisher.publish(begun));
@@ -131,7 +130,7 @@ export function createActivities({ jwt, uds, publisher, phases = NO_PHASE_RECORD
       const info = activityInfo();
       // Only a local activity can have run in a workflow task that was lost (a regular one's input is in the
       // history, so a re-run publishes the same bytes), and only where the workflow asks (see PublishOptions).
-      if (info?.isLocal && info.workflowExecution && lostAttempt && mayFollowLostAttempt) {
+      if (info?.isLocal && info.workflowExecution && lostAttempt && opts.probeLostAttempt !== false) {
         const earlier = await timed(phases, 'lost_attempt_probe', () => lostAttempt(event, info.workflowExecution!));
         if (earlier) {
           log.warn('a lost workflow task had published this event: adopting it', { event_id: event.event_id });
