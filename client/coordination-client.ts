@@ -32,6 +32,14 @@ export interface CallOptions {
 
 export type ActionBody = Omit<ActionRequest, 'token'>;
 
+/** What a correction says: the event it supersedes (id and this_hash), why, and the replacement payload values. */
+export interface CorrectionRequest {
+  supersedes: string;
+  supersedes_hash: string;
+  reason: string;
+  corrected: Record<string, unknown>;
+}
+
 export const newCompositionId = () => `cmp_${ulid()}`;
 
 /** Per attempt of a workflow task: how long a task lost with a crashed worker holds up its composition. */
@@ -80,6 +88,14 @@ export class CoordinationClient {
   async act(compositionId: string, action: Exclude<ActionName, 'request'>, token: string, body: ActionBody, opts: CallOptions = {}): Promise<ActionOutcome> {
     const handle = this.temporal.workflow.getHandle(compositionId);
     return this.call(compositionId, () => handle.executeUpdate(actionUpdates[action], { args: [{ ...body, token }], ...(opts.idempotencyKey ? { updateId: opts.idempotencyKey } : {}) }));
+  }
+
+  /**
+   * Corrects an earlier event of the composition: records a coordination.correction.v1 that supersedes it
+   * (by id and hash) with the replacement payload values and the reason. The corrected event stays as it was.
+   */
+  async correct(compositionId: string, token: string, correction: CorrectionRequest, opts: CallOptions = {}): Promise<ActionOutcome> {
+    return this.act(compositionId, 'correct', token, { payload: { ...correction } }, opts);
   }
 
   /** Attestation as a signal: returns at once with a request id; read the outcome with `signalOutcome`. */

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { EventDefinition } from './define-event.js';
 import { accessDenied } from './events/access-denied.js';
 import { cancelled, closed, evidenceRejected, requested } from './events/composition.js';
+import { correction } from './events/correction.js';
 import { evidenceBlockEmitted, matchesPublished } from './events/evidence.js';
 import { leaseClaimed, leaseExpired, leaseReleased, leaseRenewed } from './events/lease.js';
 import { lensRunCompleted, lensRunStarted, psiRoundCompleted, workStarted } from './events/work.js';
@@ -27,6 +28,7 @@ export const EVENT_DEFINITIONS = [
   evidenceRejected,
   cancelled,
   accessDenied,
+  correction,
 ] as const;
 
 type Definitions = (typeof EVENT_DEFINITIONS)[number];

@@ -56,6 +56,8 @@ export const TRANSITIONS: Readonly<Record<SchemaId, readonly Transition[]>> = {
   [SCHEMA_IDS.evidenceRejected]: [{ from: ['evidence'], to: 'in_progress' }],
   [SCHEMA_IDS.cancelled]: [{ from: LIVE, to: 'cancelled', leaseEffect: 'clear' }],
   [SCHEMA_IDS.accessDenied]: [{ from: ANY, to: 'same' }],
+  // a correction changes no state and needs no lease: it only links a new record to an old one
+  [SCHEMA_IDS.correction]: [{ from: LIVE, to: 'same' }],
 };
 
 /**

@@ -33,6 +33,17 @@ export const REASON_CODES = {
   unknownSchema: 'ERR_UNKNOWN_SCHEMA',
   // The request itself
   invalidPayload: 'ERR_INVALID_PAYLOAD',
+  // Corrections (schemas/events/correction.ts): what a correction may supersede
+  /** the superseded event belongs to another composition */
+  correctionTargetForeign: 'ERR_CORRECTION_TARGET_FOREIGN',
+  /** the superseded event is not (or not known to be) recorded in this composition */
+  correctionTargetUnknown: 'ERR_CORRECTION_TARGET_UNKNOWN',
+  /** the superseded event is itself a correction: correct the original event instead */
+  correctionOfCorrection: 'ERR_CORRECTION_OF_CORRECTION',
+  /** the superseded event cannot be corrected (a refusal record), or the corrected fields do not fit it */
+  correctionTargetInvalid: 'ERR_CORRECTION_TARGET_INVALID',
+  /** supersedes_hash is not the this_hash recorded for the superseded event */
+  correctionHashMismatch: 'ERR_CORRECTION_HASH_MISMATCH',
 } as const;
 
 export type ReasonCode = (typeof REASON_CODES)[keyof typeof REASON_CODES];
@@ -71,6 +82,11 @@ export const REFUSAL_HTTP_STATUS: Readonly<Record<ReasonCode, number>> = {
   ERR_EVIDENCE_MISMATCH: 409,
   ERR_UNKNOWN_SCHEMA: 422,
   ERR_INVALID_PAYLOAD: 422,
+  ERR_CORRECTION_TARGET_FOREIGN: 422,
+  ERR_CORRECTION_TARGET_UNKNOWN: 409,
+  ERR_CORRECTION_OF_CORRECTION: 422,
+  ERR_CORRECTION_TARGET_INVALID: 422,
+  ERR_CORRECTION_HASH_MISMATCH: 409,
 };
 
 /**

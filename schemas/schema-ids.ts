@@ -15,6 +15,7 @@ export const SCHEMA_IDS = {
   evidenceRejected: 'composition.evidence_rejected.v1',
   cancelled: 'composition.cancelled.v1',
   accessDenied: 'coordination.access_denied.v1',
+  correction: 'coordination.correction.v1',
 } as const;
 
 export type SchemaId = (typeof SCHEMA_IDS)[keyof typeof SCHEMA_IDS];

@@ -17,6 +17,7 @@ export const ACTION_SCHEMAS: Readonly<Record<ActionName, readonly SchemaId[]>> =
   attest: [SCHEMA_IDS.closed],
   reject: [SCHEMA_IDS.evidenceRejected],
   cancel: [SCHEMA_IDS.cancelled],
+  correct: [SCHEMA_IDS.correction],
 };
 
 /** Payload fields set by the ledger, per event. */

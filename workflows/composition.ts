@@ -34,6 +34,7 @@ import { participantsProblem } from './participants.js';
 import { actionUpdates, attestSignal, lastHashQuery, leaseQuery, sequenceQuery, signalOutcomeQuery, stateQuery } from './definitions.js';
 import { LEDGER_ACTOR } from './ledger-actor.js';
 import { Mutex } from './mutex.js';
+import { checkCorrectionTarget, RecordedEvents } from './correction-target.js';
 import { refusalDraft } from './refusal.js';
 import { Adopted, adoptable, atPublishedTime } from './adoption.js';
 import { effect, refusalOf } from './effects.js';
@@ -86,6 +87,8 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
   let head = input.carried?.head ?? EMPTY_CHAIN;
   const runs = (input.carried?.runs ?? 0) + 1;
   const signalOutcomes = new Map(input.carried?.signalOutcomes ?? []);
+  // what corrections may name: kept from this run on (a run carried before corrections starts it empty)
+  const recorded = new RecordedEvents(input.carried?.recorded);
   const leaseTimer = new LeaseTimer();
   let openingRefused = false;
   const lock = new Mutex();
@@ -121,6 +124,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     const event = adoptable(ack, built) ?? atPublishedTime(ack, built, (at) => appendToChain(head, draftAt(at)).event) ?? built;
     auditSink.built(event);
     head = { ...builtHead, thisHash: event.this_hash };
+    recorded.note(head.sequence, event.schema_id, event.this_hash);
     if (event.schema_id !== built.schema_id) {
       const recorded = event.schema_id === SCHEMA_IDS.accessDenied ? undefined : checkTransition(snapshot, event.schema_id, event.actor, { issuer: event.auth?.issuer });
       if (recorded?.ok) applyRecorded(event, recorded.value);
@@ -218,6 +222,10 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
           throw new Refused(REASON_CODES.invalidPayload, `payload.composition_type must be the composition's type (${compositionType})`, { identity, decision });
         }
       }
+      if (schemaId === SCHEMA_IDS.correction) {
+        const target = checkCorrectionTarget({ compositionId, lastSequence: head.sequence, recorded }, req.payload ?? {});
+        if (!target.ok) throw new Refused(target.code, target.message, { identity, decision });
+      }
       const participants = schemaId === SCHEMA_IDS.psiRoundCompleted ? await participantsOf(req, current) : undefined;
 
       const accepted = identity;
@@ -305,7 +313,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
       await continueAsNew<typeof compositionWorkflow>({
         ...input,
         compositionType,
-        carried: { snapshot, head, runs, signalOutcomes: [...signalOutcomes] },
+        carried: { snapshot, head, runs, signalOutcomes: [...signalOutcomes], recorded: recorded.entries() },
       });
     }
     const wait = leaseTimer.next(snapshot.lease, () => isTerminal(snapshot.state) || (historyFull() && lock.idle && allHandlersFinished()));

@@ -3,8 +3,9 @@ import type { ChainHead } from '../audit/chain.js';
 import type { Lease } from '../schemas/lease.js';
 import type { LifecycleSnapshot, LifecycleState } from '../schemas/lifecycle.js';
 import type { ReasonCode } from '../schemas/reason-codes.js';
+import type { RecordedEntry } from './correction-target.js';
 
-export const ACTION_NAMES = ['request', 'claim', 'renew', 'release', 'report', 'evidence', 'attest', 'reject', 'cancel'] as const;
+export const ACTION_NAMES = ['request', 'claim', 'renew', 'release', 'report', 'evidence', 'attest', 'reject', 'cancel', 'correct'] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];
 
 /** One attempted action. The token travels only inside encrypted payloads (the data converter's codec). */
@@ -70,6 +71,8 @@ export interface CarriedState {
   head: ChainHead;
   runs: number;
   signalOutcomes: [string, ActionOutcome][];
+  /** the latest events' schema ids and hashes, for corrections to name (absent in runs carried before corrections) */
+  recorded?: RecordedEntry[];
 }
 
 export interface CompositionInput {

@@ -1,4 +1,4 @@
-/** The composition endpoints: start, act (claim, renew, release, events, evidence, attest, reject, cancel), read. */
+/** The composition endpoints: start, act (claim, renew, release, events, evidence, attest, reject, cancel, corrections), read. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { UdsClient } from '../../activities/abac/uds.js';
@@ -24,6 +24,8 @@ export const HTTP_ACTIONS: Readonly<Record<string, Exclude<ActionName, 'request'
   attest: 'attest',
   reject: 'reject',
   cancel: 'cancel',
+  /** a human's correction of an earlier event (coordination.correction.v1): a new record, never an update */
+  corrections: 'correct',
 };
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.infer<S> {

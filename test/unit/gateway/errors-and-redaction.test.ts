@@ -13,6 +13,8 @@ test('every reason code maps to its HTTP status', () => {
     ERR_SCOPE_MISSING: 403, ERR_ABAC_DENY: 403, ERR_ACTOR_TYPE_NOT_ALLOWED: 403, ERR_NOT_LEASE_HOLDER: 403,
     ERR_WRONG_STATE: 409, ERR_LEASE_HELD: 409, ERR_NO_LEASE: 409, ERR_INVALID_PAYLOAD: 422, ERR_UNKNOWN_SCHEMA: 422,
     ERR_JWT_TYPE: 401, ERR_JWT_CRIT: 401, ERR_JWT_LIFETIME: 401, ERR_JWT_ACTOR_TYPE: 403, ERR_EVIDENCE_MISMATCH: 409,
+    ERR_CORRECTION_TARGET_FOREIGN: 422, ERR_CORRECTION_TARGET_UNKNOWN: 409, ERR_CORRECTION_OF_CORRECTION: 422, ERR_CORRECTION_TARGET_INVALID: 422,
+    ERR_CORRECTION_HASH_MISMATCH: 409,
   };
   assert.deepEqual(Object.keys(expected).sort(), Object.values(REASON_CODES).sort(), 'every reason code is covered');
   for (const [code, status] of Object.entries(expected)) assert.equal(httpStatusOf(code as never), status, code);
