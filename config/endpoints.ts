@@ -102,6 +102,12 @@ export function rabbitmqConnection(org: string): RabbitmqConnectionSettings {
   return { ...rabbitmqAddress(), ...rabbitmqCredential(org) };
 }
 
+/** The origins the gateway (and the page it serves at `/ui/`) is reached at locally: 127.0.0.1 and localhost. */
+export function gatewayOrigins(): string[] {
+  const port = config().COORD_GATEWAY_PORT;
+  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+}
+
 /** The audience every token for this service must carry. */
 export function tokenAudience(): string {
   return config().COORD_TOKEN_AUDIENCE;

@@ -63,6 +63,12 @@ export class IdpKeyStore {
     return { key: (await importJWK(privateJwk, alg)) as CryptoKey, kid, alg };
   }
 
+  /** The private JWKs for the OpenID provider, the current key first (it signs ID tokens with the first of its algorithm). */
+  signingJwks(): JWK[] {
+    const current = this.currentKey();
+    return [current, ...this.data.keys.filter((k) => k !== current)].map(({ privateJwk, kid, alg }) => ({ ...privateJwk, kid, alg, use: 'sig' }));
+  }
+
   /** The public JWKS: private members stripped, `kid`, `alg` and `use` set. */
   publicJwks(): { keys: JWK[] } {
     return {
