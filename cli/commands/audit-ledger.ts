@@ -6,6 +6,7 @@ import { FILTER_OPTIONS, QUARANTINE_FILTER_OPTIONS, parseFilters, parseQuarantin
 import { QUARANTINE_REASONS } from '../../ledger/records.js';
 import { ENTITY_REF_FIELDS } from '../../schemas/entity-refs.js';
 import { allEvents } from '../../ledger/store.js';
+import { eventsInView, viewSchema } from '../../ledger/view.js';
 import { withLedgerStore } from '../../ledger/open-store.js';
 import { loadWitnesses } from '../../ledger/log/log-key.js';
 import { LogService } from '../../ledger/log/log-service.js';
@@ -22,10 +23,12 @@ coord audit events [--composition id] [--event id] [--hash sha256:…] [--schema
                    [--actor-type t] [--issuer iss] [--abac ALLOW|DENY] [--composition-type t] [--lease-holder h]
                    [--ref value] [--ref-field ${ENTITY_REF_FIELDS.join('|')}] [--since t] [--until t]
                    [--ingested-since t] [--ingested-until t] [--limit n] [--cursor c] [--all] [--json]
+                   [--view historical|current]
     canonical events from the ledger, ordered by composition and sequence, one page (or --all); --event or
     --hash looks up one event; --composition-type and --lease-holder select whole compositions; --ref matches
     events whose payload names that entity (in --ref-field only, when given); --ingested-* is when the ledger
-    admitted the event (events admitted before ingest times were kept have none)
+    admitted the event (events admitted before ingest times were kept have none); --view current shows each
+    event with its latest correction applied (superseded_by, correction_reason), historical (default) as recorded
 coord audit export (--composition id | [filters as for events]) --out <dir> [--sign [ed25519|hmac]] [--json]
     writes events.jsonl, signatures.jsonl, checkpoint.txt + proofs.jsonl (the transparency log), history.json
     (every run, payloads decoded, tokens redacted) and manifest.json; --sign adds bundle.jws (detached Ed25519
@@ -76,9 +79,11 @@ async function statusCommand(argv: string[]): Promise<number> {
 async function eventsCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...FILTER_OPTIONS, limit: { type: 'string' }, cursor: { type: 'string' }, all: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    options: { ...FILTER_OPTIONS, limit: { type: 'string' }, cursor: { type: 'string' }, all: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, view: { type: 'string' } },
   });
   const filters = parseFilters(values);
+  const viewed = viewSchema.safeParse({ view: values.view });
+  if (!viewed.success) throw new UsageError(`--view: ${viewed.error.issues[0]!.message}`);
   const page = pageSchema.safeParse({ limit: values.limit, cursor: values.cursor });
   if (!page.success) throw new UsageError(`--limit: ${page.error.issues[0]!.message}`);
   return withLedgerStore(async (store) => {
@@ -90,9 +95,12 @@ async function eventsCommand(argv: string[]): Promise<number> {
     } else {
       ({ events, next_cursor: next } = await store.events({ ...filters, limit: page.data.limit, ...(after ? { after } : {}) }));
     }
+    events = await eventsInView(store, events, viewed.data.view);
     if (values.json) printJson({ events, next_cursor: next });
     else {
-      for (const e of events as { event_id: string; schema_id: string; ts_utc: string; actor: { type: string; id: string } }[]) print(`${e.event_id}  ${e.ts_utc}  ${e.schema_id}  ${e.actor.type}:${e.actor.id}`);
+      for (const e of events as { event_id: string; schema_id: string; ts_utc: string; actor: { type: string; id: string }; superseded_by?: string }[]) {
+        print(`${e.event_id}  ${e.ts_utc}  ${e.schema_id}  ${e.actor.type}:${e.actor.id}${e.superseded_by ? `  (corrected by ${e.superseded_by})` : ''}`);
+      }
       if (next) print(`… more: --cursor ${next}`);
     }
     return 0;

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EMITTER_SIGNATURES_FILE, type EmitterSignatureLine } from '../../audit/bundle/format.js';
 import { readEmitterKeyring, type EmitterKeyring } from '../../audit/emitter-signature.js';
+import { currentView, VIEWS, type View } from '../../audit/corrections.js';
 import { buildVrsExample } from '../../audit/examples/vrs-screening.js';
 import { readJsonl, writeJsonl } from '../../audit/jsonl.js';
 import { readAuditEvents } from '../../kafka/reader.js';
@@ -19,8 +20,9 @@ export const AUDIT_USAGE = `coord audit verify --file <events.jsonl> [--head <co
     exit 0 when every composition's chain holds, 1 at the first break (its 0-based line and kind); with
     --emitter-key, every event must also carry a signature of a pinned emitter key (from --signatures,
     default the signatures.jsonl beside the file, as in an export)
-coord audit replay --file <events.jsonl> --composition <id> [--json]
-    the lifecycle state the composition's events lead to, or the first invalid step (exit 1)
+coord audit replay --file <events.jsonl> --composition <id> [--view historical|current] [--json]
+    the lifecycle state the composition's events lead to, or the first invalid step (exit 1); --view current
+    also lists the events corrections supersede, as corrected (the replay itself runs on the recorded events)
 coord audit example --out <file.jsonl>
     writes the seed's §7b VRS screening example (9 events) with real hashes
 coord audit pull --composition <id> --out <file.jsonl> [--topic t]
@@ -73,7 +75,7 @@ function verifyCommand(file: string, heads: Record<string, string>, json: boolea
   return result.ok ? 0 : 1;
 }
 
-function replayCommand(file: string, compositionId: string, json: boolean): number {
+function replayCommand(file: string, compositionId: string, json: boolean, view: View): number {
   const events = readJsonl(file)
     .flatMap((e) => ('value' in e ? [e.value as AuditEvent] : []))
     .filter((e) => e?.composition_id === compositionId);
@@ -84,10 +86,13 @@ function replayCommand(file: string, compositionId: string, json: boolean): numb
     events: result.events,
     valid: result.valid,
     ...(result.valid ? {} : { invalid_step: result.invalid }),
+    // corrections change no state: the current view only shows what the corrected events now read
+    ...(view === 'current' ? { view, corrected: currentView(events).filter((e) => e.superseded_by) } : {}),
   };
   if (json) printJson(out);
   else if (result.valid) print(`${compositionId}: ${result.state} after ${result.events} events (valid path)`);
   else print(`${compositionId}: INVALID at step ${result.invalid.index} (${result.invalid.event_id}): ${result.invalid.code} — ${result.invalid.message}; state stayed ${result.state}`);
+  if (!json) for (const e of out.corrected ?? []) print(`  ${e.event_id} corrected by ${e.superseded_by} (${e.correction_reason}): payload now ${JSON.stringify(e.payload)}`);
   return result.valid && events.length > 0 ? 0 : 1;
 }
 
@@ -109,6 +114,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       'emitter-key': { type: 'string' },
       signatures: { type: 'string' },
+      view: { type: 'string', default: 'historical' },
     },
   });
   switch (verb) {
@@ -117,7 +123,8 @@ export async function auditCommand(argv: string[]): Promise<number> {
       return verifyCommand(values.file, parseHeads(values.head), values.json, { emitterKey: values['emitter-key'], signatures: values.signatures });
     case 'replay':
       if (!values.file || !values.composition) throw new UsageError('coord audit replay --file <events.jsonl> --composition <id>');
-      return replayCommand(values.file, values.composition, values.json);
+      if (!(VIEWS as readonly string[]).includes(values.view)) throw new UsageError(`--view: one of ${VIEWS.join(', ')}`);
+      return replayCommand(values.file, values.composition, values.json, values.view as View);
     case 'example': {
       if (!values.out) throw new UsageError('coord audit example --out <file.jsonl>');
       const events = buildVrsExample();

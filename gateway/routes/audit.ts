@@ -11,13 +11,15 @@ import type { z } from 'zod';
 import type { UdsClient } from '../../activities/abac/uds.js';
 import { CursorError, decodeEventCursor, decodeQuarantineCursor, eventFilterSchema, pageSchema, quarantineFilterSchema } from '../../ledger/query.js';
 import type { LedgerStore } from '../../ledger/store.js';
+import { eventPageInView, viewSchema } from '../../ledger/view.js';
 import { issuePath } from '../../schemas/catalog.js';
 import { GatewayError } from '../errors.js';
 import { authorizeRead } from '../read-access.js';
 
 export const AUDIT_READ_SCOPE = 'audit_read';
 
-export const eventsQuery = eventFilterSchema.extend(pageSchema.shape);
+/** `view=current` reads the events with corrections applied (ledger/view.ts); the default is as recorded. */
+export const eventsQuery = eventFilterSchema.extend(pageSchema.shape).extend(viewSchema.shape);
 export const quarantineQuery = quarantineFilterSchema.extend(pageSchema.shape);
 
 function parseQuery<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
@@ -42,9 +44,9 @@ export function auditRoutes(app: FastifyInstance, deps: { uds: UdsClient; ledger
 
   app.get('/audit/events', async (request) => {
     await authorize(request, 'read_events');
-    const { limit, cursor: c, ...filters } = parseQuery(eventsQuery, request.query);
+    const { limit, cursor: c, view, ...filters } = parseQuery(eventsQuery, request.query);
     const after = c ? cursor(() => decodeEventCursor(c)) : undefined;
-    return (await deps.ledger()).events({ ...filters, limit, ...(after ? { after } : {}) });
+    return eventPageInView(await deps.ledger(), { ...filters, limit, ...(after ? { after } : {}) }, view);
   });
 
   app.get('/audit/quarantine', async (request) => {
