@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { ROOT } from '../config/paths.js';
+import { CACHE_DIR, ROOT } from '../config/paths.js';
+import { chromiumForTestRun } from '../infra/browser/test-run.js';
 import { ComponentError, down, up } from '../infra/stack/stack.js';
 import { config } from '../config/index.js';
 
@@ -33,6 +34,8 @@ try {
   const { outcomes } = await up();
   startedHere = Object.entries(outcomes).filter(([, o]) => o === 'started').map(([n]) => n);
   console.log(`stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (started: ${startedHere.join(', ') || 'none'})`);
+  // the browser tests' chromium: found, or installed on a fresh machine (Debian's package), once per run
+  const browserEnv = await chromiumForTestRun(process.env.COORD_CHROMIUM, CACHE_DIR);
 
   const child = spawn(
     process.execPath,
@@ -46,7 +49,7 @@ try {
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       ...files,
     ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...browserEnv, NODE_ENV: 'test' } },
   );
   // The spec report goes on to the console as it comes, and is kept: its summary gives the run's totals.
   let report = '';
