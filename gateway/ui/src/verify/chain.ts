@@ -1,0 +1,122 @@
+/**
+ * One composition's hash chain in the page: the rules of audit/verify.ts's ChainVerifier (that module hashes
+ * with node:crypto), for the run of lines one composition holds in events.jsonl. Up to the first break it
+ * judges as ChainVerifier does — sequence from the event id, identical duplicates ignored, a jump ahead a
+ * `sequence_gap` that becomes `reordered` when the missing event turns up later, then prev_hash and
+ * causal_predecessor. Past the first break, each event is judged against the line before it only, so the
+ * page can still show which links hold.
+ */
+import { eventIdFor, sequenceOf } from '../../../../audit/event-id.js';
+import type { AuditEvent } from '../../../../schemas/catalog.js';
+import type { Finding } from './event-line.js';
+
+export type ChainStep = { accepted: true } | { duplicate: true } | { broken: Finding };
+
+export interface LinkPrevious {
+  event_id: string;
+  this_hash: string;
+}
+
+/** Whether `event` directly follows `previous` (null: it must open its composition): null, or what breaks. */
+export function linkFinding(previous: LinkPrevious | null, event: AuditEvent): Finding | null {
+  const seq = sequenceOf(event.event_id, event.composition_id);
+  if (seq === undefined) return { code: 'invalid_event', kind: 'invalid_event', message: `event_id ${event.event_id} is not an event id of ${event.composition_id}` };
+  const prevSeq = previous ? sequenceOf(previous.event_id, event.composition_id) : 0;
+  if (prevSeq === undefined) return { code: 'chain_broken', kind: 'broken_link', message: `the previous event ${previous!.event_id} is not of ${event.composition_id}` };
+  if (seq !== prevSeq + 1) return { code: 'chain_broken', kind: 'sequence_gap', message: `sequence ${seq} follows ${prevSeq}` };
+  const prevHash = previous?.this_hash ?? null;
+  if (event.prev_hash !== prevHash) return { code: 'chain_broken', kind: 'broken_link', message: `prev_hash is ${event.prev_hash} but the previous event's this_hash is ${prevHash}` };
+  const prevId = previous?.event_id ?? null;
+  if (event.causal_predecessor !== prevId) return { code: 'chain_broken', kind: 'causal_mismatch', message: `causal_predecessor is ${event.causal_predecessor} but the previous event is ${prevId}` };
+  return null;
+}
+
+export class CompositionChain {
+  /** this_hash of each accepted event, by sequence − 1 */
+  private readonly hashes: string[] = [];
+  private lastEventId: string | null = null;
+  /** the previous line's event, for judging links past the first break */
+  private previousLine: LinkPrevious | null = null;
+  private pendingJump: { from: number; to: number; rename: (finding: Finding) => void } | null = null;
+  broken = false;
+  lastIndex = -1;
+
+  constructor(readonly compositionId: string) {}
+
+  /**
+   * A line that breaks before its links are judged (not JSON, not a catalog event, a bad hash or emitter
+   * signature) ends ChainVerifier's checks; its link to the line before is still judged, for the page. The
+   * event's stated id and hash (when it parsed) are what the next line should link to.
+   */
+  fail(index: number, event?: AuditEvent): Finding | null {
+    this.lastIndex = index;
+    this.settle(event);
+    const finding = event && this.previousLine ? linkFinding(this.previousLine, event) : null;
+    this.broken = true;
+    this.previousLine = event ? { event_id: event.event_id, this_hash: event.this_hash } : null;
+    return finding;
+  }
+
+  /** `rename` is called if a sequence gap reported here turns out to be a reordering. */
+  push(index: number, event: AuditEvent, rename: (finding: Finding) => void): ChainStep {
+    this.lastIndex = index;
+    const step = this.broken ? this.afterBreak(event) : this.check(event, rename);
+    this.previousLine = { event_id: event.event_id, this_hash: event.this_hash };
+    if ('broken' in step) this.broken = true;
+    return step;
+  }
+
+  /** After a jump ahead, the missing event showing up later makes the break a reordering. */
+  private settle(event: AuditEvent | undefined): void {
+    const jump = this.pendingJump;
+    const seq = event ? sequenceOf(event.event_id, event.composition_id) : undefined;
+    if (jump && seq !== undefined && seq >= jump.from && seq < jump.to) {
+      jump.rename({ code: 'chain_broken', kind: 'reordered', message: `sequence ${jump.to} arrived where ${jump.from} was expected, and ${jump.from} comes later` });
+      this.pendingJump = null;
+    }
+  }
+
+  private afterBreak(event: AuditEvent): ChainStep {
+    this.settle(event);
+    const finding = this.previousLine ? linkFinding(this.previousLine, event) : null;
+    return finding ? { broken: finding } : { accepted: true };
+  }
+
+  private check(event: AuditEvent, rename: (finding: Finding) => void): ChainStep {
+    const at = (kind: string, message: string): ChainStep => ({ broken: { code: kind === 'invalid_event' ? 'invalid_event' : 'chain_broken', kind, message } });
+    const seq = sequenceOf(event.event_id, event.composition_id);
+    if (seq === undefined) return at('invalid_event', `event_id ${event.event_id} is not an event id of ${event.composition_id}`);
+    if (seq <= this.hashes.length) {
+      const seen = this.hashes[seq - 1]!;
+      if (seen === event.this_hash) return { duplicate: true };
+      return at('conflicting_duplicate', `${event.event_id} was seen before with this_hash ${seen}, now ${event.this_hash}`);
+    }
+    const expected = this.hashes.length + 1;
+    if (seq !== expected) {
+      this.pendingJump = { from: expected, to: seq, rename };
+      return at('sequence_gap', `sequence ${seq} follows ${expected - 1}: ${eventIdFor(event.composition_id, expected)} is missing`);
+    }
+    const lastHash = this.hashes.at(-1) ?? null;
+    if (event.prev_hash !== lastHash) return at('broken_link', `prev_hash is ${event.prev_hash} but the previous event's this_hash is ${lastHash}`);
+    if (event.causal_predecessor !== this.lastEventId) return at('causal_mismatch', `causal_predecessor is ${event.causal_predecessor} but the previous event is ${this.lastEventId}`);
+    this.hashes.push(event.this_hash);
+    this.lastEventId = event.event_id;
+    return { accepted: true };
+  }
+
+  /** Where the chain ends, while it holds. */
+  head(): { sequence: number; event_id: string; this_hash: string } | null {
+    return this.lastEventId ? { sequence: this.hashes.length, event_id: this.lastEventId, this_hash: this.hashes.at(-1)! } : null;
+  }
+
+  /** A known head the chain never reached: its tail was cut (ChainVerifier's `truncated`). */
+  truncation(knownHead: string): { index: number; event_id: string; finding: Finding } | null {
+    if (this.broken || this.hashes.includes(knownHead)) return null;
+    const next = this.hashes.length + 1;
+    return {
+      index: this.lastIndex + 1,
+      event_id: eventIdFor(this.compositionId, next),
+      finding: { code: 'chain_broken', kind: 'truncated', message: `the stream ends at sequence ${next - 1} of ${this.compositionId} without reaching its known head ${knownHead}` },
+    };
+  }
+}
