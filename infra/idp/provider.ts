@@ -67,6 +67,8 @@ export function buildProvider(o: ProviderOptions): Provider {
     cookies: { keys: o.cookieKeys },
     scopes: ['openid', ...apiScopes],
     claims: { openid: ['sub'], profile: ['name', 'preferred_username'] },
+    // no userinfo endpoint: with the profile scope the ID token itself names the person (for the page to show)
+    conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },
       userinfo: { enabled: false },

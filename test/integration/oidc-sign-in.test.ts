@@ -17,7 +17,7 @@ import { startScratchIdp, type ScratchIdp } from '../helpers/scratch-idp.js';
 const PAGE = 'http://127.0.0.1:18088';
 const PAGE_LOCALHOST = 'http://localhost:18088';
 const REDIRECT_URI = `${PAGE}${TIMELINE_REDIRECT_PATH}`;
-const ALL_SCOPES = 'openid audit_read fusion_operator vrs_screening_request vrs_screening_review edition_attest';
+const ALL_SCOPES = 'openid profile audit_read fusion_operator vrs_screening_request vrs_screening_review edition_attest';
 
 let firm: ScratchIdp;
 let partner: ScratchIdp;
@@ -105,6 +105,7 @@ test('alice signs in to the firm: the access token verifies as a human with audi
   assert.equal(idToken.sub, 'alice@citi.example');
   assert.equal(idToken.aud, TIMELINE_CLIENT_ID);
   assert.equal(idToken.nonce, 'nonce-1');
+  assert.equal(idToken.preferred_username, 'alice'); // the profile scope: the page can say who signed in
 });
 
 test('bob signs in from the localhost origin and gets the §7b human scopes', async () => {
