@@ -16,8 +16,12 @@ export interface BundleFiles {
   'history.json'?: string;
 }
 
-/** A public JWK as the page receives it (only kty, crv and x are read). */
-export type PublicJwk = Readonly<Record<string, unknown>>;
+/** A public JWK as the page receives it (only kty, crv and x are read; other members are ignored). */
+export interface PublicJwk {
+  readonly kty?: unknown;
+  readonly crv?: unknown;
+  readonly x?: unknown;
+}
 
 /**
  * What the page pins: the fields of the edge verifier's trust file (audit/bundle/trust-file.ts), camelCase
