@@ -22,8 +22,8 @@ export async function verifyAppended(previous: LinkPrevious | null, line: string
   if (typeof line !== 'string') throw new TypeError('verifyAppended takes the event line as a string');
   const { emitters } = await prepareTrust(trust);
   const check = await checkEventLine(line);
-  const findings: Finding[] = [...check.findings];
-  if (!check.counted && findings.length === 0) findings.push({ code: 'malformed_line', kind: 'invalid_event', message: 'an empty line' });
+  // In a file a blank line is a form problem between events; on the stream it is where an event should be.
+  const findings: Finding[] = line === '' ? [{ code: 'malformed_line', kind: 'invalid_event', message: 'an empty line' }] : [...check.findings];
 
   const kid = typeof signature?.kid === 'string' ? signature.kid : undefined;
   const sig = typeof signature?.sig === 'string' ? signature.sig : undefined;
