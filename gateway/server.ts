@@ -25,6 +25,8 @@ import { DEFAULT_RATE_LIMITS, rateLimitChecks, type RateLimits } from './rate-li
 import { auditRoutes } from './routes/audit.js';
 import { codecRoutes } from './routes/codec.js';
 import { compositionRoutes } from './routes/compositions.js';
+import { timelineDataRoutes } from './routes/timeline-data.js';
+import { UI_PUBLIC_ROUTES, uiRoutes } from './routes/ui.js';
 
 export interface GatewayDeps {
   client: CoordinationClient;
@@ -52,8 +54,8 @@ export interface GatewayOptions {
   trustedProxies?: readonly string[];
 }
 
-/** The routes anyone may call: no token, no rate limit. */
-export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/openapi.json']);
+/** The routes anyone may call: no token, no rate limit. The timeline page's static assets and config hold no data. */
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/openapi.json', ...UI_PUBLIC_ROUTES]);
 
 /** Request body limit of the API; the codec's is larger (gateway/routes/codec.ts). */
 export const BODY_LIMIT = 256 * 1024;
@@ -120,5 +122,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
   compositionRoutes(app, deps);
   codecRoutes(app, deps, options.codecHosts);
   auditRoutes(app, deps);
+  timelineDataRoutes(app, deps);
+  uiRoutes(app);
   return app;
 }
