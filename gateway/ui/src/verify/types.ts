@@ -95,7 +95,7 @@ export interface EventVerdict {
   event_id: string | null;
   composition_id: string | null;
   schema_id: string | null;
-  /** the line is canonical JSON of a catalog event whose this_hash is its SHA-256 */
+  /** the line is a catalog event whose this_hash is the SHA-256 of its canonical form (a non-canonical line is its own code) */
   hashOk: boolean;
   /** the event continues its composition's chain (sequence, prev_hash, causal_predecessor) */
   linkOk: boolean;
