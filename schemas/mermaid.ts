@@ -14,12 +14,13 @@ export interface LifecycleEdge {
 
 /**
  * The diagram's edges, in declaration order: the README diagram and the timeline page (gateway/ui) draw the
- * same list. Refusals are left out — they change nothing.
+ * same list. Refusals and corrections are left out — neither changes the state; each is noted instead.
  */
 export function lifecycleEdges(): LifecycleEdge[] {
   const edges = new Map<string, LifecycleEdge>();
   for (const [schemaId, transitions] of Object.entries(TRANSITIONS) as [SchemaId, (typeof TRANSITIONS)[SchemaId]][]) {
-    if (schemaId === SCHEMA_IDS.accessDenied) continue; // a refusal changes nothing: noted below instead
+    // a refusal and a correction change no state: noted below instead of a self-loop on every live state
+    if (schemaId === SCHEMA_IDS.accessDenied || schemaId === SCHEMA_IDS.correction) continue;
     const def = definitionOf(schemaId)!;
     const who = def.authority === 'system' ? ' (lease timer)' : def.actorTypes.length === 1 ? ` (${def.actorTypes[0]} only)` : '';
     for (const t of transitions) {
@@ -42,5 +43,6 @@ export function lifecycleMermaid(): string {
   for (const edge of lifecycleEdges()) lines.push(`  ${edge.from === START ? '[*]' : edge.from} --> ${edge.to}: ${edge.labels.join('<br/>')}`);
   for (const state of TERMINAL_STATES) lines.push(`  ${state} --> [*]`);
   lines.push(`  note right of requested: any refused action is recorded as ${SCHEMA_IDS.accessDenied} and changes no state`);
+  lines.push(`  note right of evidence: until closed or cancelled, a human may record ${SCHEMA_IDS.correction} superseding an earlier event; it changes no state`);
   return lines.join('\n');
 }
