@@ -96,6 +96,7 @@ try {
   say(`     npx coord federation status --org ${PARTNER_ORG}; npx coord federation verify --org ${PARTNER_ORG} --trust ${partnerNode.trustFile}   (no server needed)`);
   say(`9. in the Web UI: ${temporalUiUrl()}/namespaces/${temporalNamespace()}/workflows/${compositionId}`);
   say(`   (list: CompositionType = "vrs_screening" AND CompositionState = "closed")`);
+  say(`   timeline: ${services.gatewayUrl}/ui/#/compositions/${compositionId}   (sign in as the firm's auditor, alice; verified in the browser)`);
 
   const assertionsOk = assertions.every((a) => a.ok);
   exitCode = chain.ok && assertionsOk && selfAudit.delta === 0 && logWitnessed && federation.ok ? 0 : 1;
