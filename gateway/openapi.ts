@@ -5,6 +5,7 @@ import { ACTION_SCHEMAS } from '../workflows/actions.js';
 import { eventsQuery, quarantineQuery } from './routes/audit.js';
 import { OPS_CODEC_SCOPE } from './routes/codec.js';
 import { HTTP_ACTIONS } from './routes/compositions.js';
+import { compositionListQuery } from './routes/timeline-data.js';
 import { actionBody, callerPayloadSchema, startBody } from './request-bodies.js';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' });
@@ -114,6 +115,26 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': { description: '{ entries, next_cursor }' }, ...errors(400, 401, 403, 429, 503) },
         },
       },
+      '/audit/compositions': {
+        get: {
+          summary: 'compositions from Temporal visibility, filtered by type, state, lease holder and start time (scope audit_read, then ABAC: audit_ledger read_events)',
+          security: bearer,
+          parameters: queryParameters(compositionListQuery),
+          responses: { '200': { description: '{ compositions: [{ composition_id, composition_type, state, lease_holder, started, closed, status }] }' }, ...errors(400, 401, 403, 429, 503) },
+        },
+      },
+      '/audit/compositions/{id}/export': {
+        get: {
+          summary: 'one composition as a signed export bundle, { composition_id, files } (scope audit_read, then ABAC: audit_ledger read_events)',
+          security: bearer,
+          parameters: [idParam],
+          responses: { '200': { description: 'events.jsonl, signatures.jsonl, checkpoint.txt and proofs.jsonl when witnessed, history.json, manifest.json, bundle.jws' }, ...errors(400, 401, 403, 404, 429, 503) },
+        },
+      },
+      '/ui/trust.json': {
+        get: { summary: "the public keys the timeline page verifies against (export, emitter, log, witness keys), delivered by this gateway (scope audit_read, then ABAC)", security: bearer, responses: { '200': { description: 'a trust file (audit/bundle/trust-file.ts shape)' }, ...errors(401, 403, 429, 503) } },
+      },
+      '/ui/': { get: { summary: 'the auditor\'s timeline page (public: static assets and /ui/config.json only; strict CSP)', responses: { '200': { description: 'HTML' } } } },
       '/codec/decode': {
         post: { summary: `Temporal codec server: decode payloads, tokens redacted (scope ${OPS_CODEC_SCOPE}, then ABAC: payload_codec decode; Host allow-list)`, security: bearer, responses: { '200': { description: 'decoded payloads' }, ...errors(400, 401, 403, 413, 429, 503) } },
       },
