@@ -29,6 +29,36 @@ export const API_RESOURCE = 'urn:coordination-ledger:api';
 /** Longest life of a code-flow access or ID token, in seconds. */
 export const TOKEN_TTL_SECONDS = 3600;
 
+/** Loopback hosts: a page served there may use any port (RFC 8252 §7.3), as a dev gateway's port varies. */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Whether an origin may receive the page's code and call the token endpoint: a registered origin, or any
+ * port of a loopback host over http (a dev IdP's sign-in is loopback-only anyway). Nothing else: not another
+ * path, not another host, not https on a loopback port that was never registered as such.
+ */
+export function pageOriginAllowed(origin: string, registered: readonly string[]): boolean {
+  if (registered.includes(origin)) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  return url.origin === origin && url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+}
+
+/** Whether a redirect URI is the page's callback at an allowed origin (exactly the path, no query, no fragment). */
+export function pageRedirectAllowed(uri: string, registered: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return false;
+  }
+  return url.href === `${url.origin}${TIMELINE_REDIRECT_PATH}` && pageOriginAllowed(url.origin, registered);
+}
+
 export interface ProviderOptions {
   issuer: string;
   org: IdpName;
@@ -104,7 +134,7 @@ export function buildProvider(o: ProviderOptions): Provider {
       return { accountId: person.sub, claims: () => ({ sub: person.sub, name: person.name, preferred_username: person.username }) };
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    clientBasedCORS: (_ctx, origin, client) => client.clientId === TIMELINE_CLIENT_ID && o.redirectOrigins.includes(origin),
+    clientBasedCORS: (_ctx, origin, client) => client.clientId === TIMELINE_CLIENT_ID && pageOriginAllowed(origin, o.redirectOrigins),
     routes: { jwks: '/jwks' },
     ttl: {
       AccessToken: TOKEN_TTL_SECONDS,
@@ -116,5 +146,12 @@ export function buildProvider(o: ProviderOptions): Provider {
     },
     enabledJWA: { idTokenSigningAlgValues: [o.alg] },
   };
-  return new Provider(o.issuer, configuration);
+  const provider = new Provider(o.issuer, configuration);
+  // oidc-provider compares redirect URIs exactly (loopback ports vary only for native clients); the page is a
+  // web client served by a gateway whose port is the deployment's choice, so loopback origins match any port.
+  const registered = o.redirectOrigins;
+  provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(this: { clientId: string }, value: string): boolean {
+    return this.clientId === TIMELINE_CLIENT_ID && pageRedirectAllowed(value, registered);
+  };
+  return provider;
 }

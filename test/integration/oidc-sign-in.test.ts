@@ -171,8 +171,25 @@ test('a code is used once: the second exchange is invalid_grant', async () => {
   assert.equal(again.body.error, 'invalid_grant');
 });
 
+test('a page on another loopback port signs in (RFC 8252 §7.3: a dev gateway’s port varies), with CORS for that origin', async () => {
+  const other = 'http://127.0.0.1:18089';
+  const p = pkce();
+  const redirectUri = `${other}${TIMELINE_REDIRECT_PATH}`;
+  const code = await codeFor(firm, 'alice', p, { redirect_uri: redirectUri });
+  const res = await exchangeCode(tokenEndpoint(firm), tokenForm(code, p, redirectUri), other);
+  assert.equal(res.allowOrigin, other);
+  assert.equal(typeof res.body.access_token, 'string');
+});
+
 test('an unregistered redirect_uri is refused on the IdP, never redirected to', async () => {
-  for (const redirect_uri of ['http://127.0.0.1:18089/ui/callback', `${PAGE}/ui/elsewhere`, 'http://evil.example/ui/callback']) {
+  const refused = [
+    `${PAGE}/ui/elsewhere`,
+    `${PAGE}/ui/callback?next=http://evil.example`,
+    'https://127.0.0.1:18089/ui/callback',
+    'http://127.0.0.1.evil.example:18088/ui/callback',
+    'http://evil.example/ui/callback',
+  ];
+  for (const redirect_uri of refused) {
     const outcome = await signIn(firm.issuer, authorizeParams(pkce(), { redirect_uri }), 'alice');
     assert.equal(outcome.kind, 'page', redirect_uri);
     const { status, html } = outcome as { status: number; html: string };
