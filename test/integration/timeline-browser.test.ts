@@ -5,8 +5,7 @@
 // back. Screenshots of each step go to .data/test-output/<test name>/. Plus: the page is served with its CSP,
 // and the export route refuses a caller without a token (401) and an agent (403).
 //
-// The dev IdPs register `<gateway>/ui/callback` for the default gateway port only, so the gateway here
-// listens on 8088 (the demo leaves that port alone when it is taken).
+// The gateway listens on a free port: the dev IdPs accept the page's callback at any loopback port.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -29,7 +28,6 @@ import { scratchTopic } from '../helpers/ledger.js';
 import { stackReady } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
-const GATEWAY_PORT = 8088;
 // the page's own global, as far as this test uses it (the project compiles without the DOM library)
 declare const location: { hash: string };
 const work = mkdtempSync(join(tmpdir(), 'coord-timeline-'));
@@ -67,7 +65,7 @@ before(async () => {
     COORD_LOG_WITNESSES_FILE: join(work, 'witnesses'),
     COORD_LOG_CHECKPOINT_SECONDS: '0.5',
   };
-  services = await Services.start({ taskQueue, tag: 'test-timeline', env, ledger: true, gatewayPort: GATEWAY_PORT });
+  services = await Services.start({ taskQueue, tag: 'test-timeline', env, ledger: true });
   env = services.env;
   ledgerUrl = `http://${env.COORD_LEDGER_METRICS_ADDRESS}`;
   tokens = await mintVrsTokens();
@@ -102,7 +100,7 @@ test('the page is served with its CSP; the export route refuses no token (401) a
 test('alice signs in at the firm IdP, sees the screening verified, a live transition, and a tampered export broken at event 5', async (t) => {
   const browser = await launchBrowser(t);
   const page = await openPage(browser, t.name);
-  const base = `http://127.0.0.1:${GATEWAY_PORT}/ui/`;
+  const base = `${services.gatewayUrl}/ui/`;
 
   // a deep link, signed out: sign in, come back to it
   await page.goto(`${base}#/compositions/${screening}`);
