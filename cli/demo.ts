@@ -31,6 +31,21 @@ import { PARTNER_ORG, partnerHolds, startPartnerNode } from './demo/federation.j
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
+/**
+ * A person at a terminal gets the page served until Ctrl-C (the gateway, worker and ledger are this demo's
+ * children, so the printed URL would be dead once it exits); CI, pipes and `npm run demo -- --exit` end at once.
+ */
+const keepServing = () => Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.argv.includes('--exit');
+
+/** Waits for Ctrl-C or SIGTERM; the notice goes to stderr so the JSON summary stays stdout's last line. */
+async function servePageUntilInterrupted(url: string): Promise<void> {
+  process.stderr.write(`\nthe timeline page is served at ${url} until Ctrl-C (the stack stays up; \`npm start\` serves it later)\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}
+
 /** What `coord audit status` does: ingest to the end of the topic, then compare heads once. */
 async function ledgerSelfAudit(topic: string): Promise<{ delta: number; matched: number; checked: number; events: number }> {
   return withTemporal((temporal) =>
@@ -101,6 +116,7 @@ try {
   const assertionsOk = assertions.every((a) => a.ok);
   exitCode = chain.ok && assertionsOk && selfAudit.delta === 0 && logWitnessed && federation.ok ? 0 : 1;
   say(JSON.stringify({ composition_id: compositionId, events: events.length, final_state: replay.state, chain_ok: chain.ok, assertions_ok: assertionsOk, ledger_delta: selfAudit.delta, log_witnessed: logWitnessed, federation_ok: federation.ok }));
+  if (exitCode === 0 && keepServing()) await servePageUntilInterrupted(`${services.gatewayUrl}/ui/#/compositions/${compositionId}`);
 } catch (err) {
   process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n(logs: ${services.worker.log}, ${services.gateway.log}, ${services.ledger?.log})\n`);
 } finally {
