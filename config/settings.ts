@@ -154,6 +154,11 @@ export const SETTINGS = {
       .pipe(z.array(z.string().regex(/^[^\s/]+:\d{1,5}$/)).min(1))
       .optional(),
   }),
+  COORD_AUDIT_STREAM_HEARTBEAT_SECONDS: setting({ group: 'processes', what: "`GET /audit/stream`: seconds between heartbeat comments (`: hb`), which keep proxies from closing an idle stream and let a client notice a dead one", expected: 'a positive number of seconds', fallback: '15', schema: z.coerce.number().positive() }),
+  COORD_AUDIT_STREAM_POLL_MS: setting({ group: 'processes', what: "`GET /audit/stream`: milliseconds between the gateway's reads of newly admitted events (one reader per gateway, shared by every stream)", expected: 'a positive integer', fallback: '200', schema: z.coerce.number().int().positive() }),
+  COORD_AUDIT_STREAM_PER_CALLER: setting({ group: 'processes', what: '`GET /audit/stream`: open streams allowed per verified caller (issuer + acting party); the next is a 429 `ERR_RATE_LIMITED`', expected: 'a positive integer', fallback: '4', schema: z.coerce.number().int().positive() }),
+  COORD_AUDIT_STREAM_MAX: setting({ group: 'processes', what: '`GET /audit/stream`: open streams allowed on this gateway in all', expected: 'a positive integer', fallback: '256', schema: z.coerce.number().int().positive() }),
+  COORD_AUDIT_STREAM_BUFFER_BYTES: setting({ group: 'processes', what: '`GET /audit/stream`: bytes a stream may hold for a client that reads too slowly; past it the stream is closed and the client resumes with `Last-Event-ID`', expected: 'a positive integer', fallback: '1048576', schema: z.coerce.number().int().positive() }),
   COORD_METRICS_ADDRESS: setting({ group: 'processes', what: "the worker's Prometheus endpoint (`/metrics`)", expected: 'host:port', fallback: local(LOCAL_PORTS.workerMetrics), schema: hostPort }),
   COORD_LEDGER_METRICS_ADDRESS: setting({ group: 'processes', what: "the ledger's `/metrics` and `/status`", expected: 'host:port', fallback: local(LOCAL_PORTS.ledgerMetrics), schema: hostPort }),
   COORD_SUPERVISOR_METRICS_ADDRESS: setting({ group: 'processes', what: "`npm start`'s supervisor: `coord_service_up{service}`, `coord_service_restarts_total{service}`", expected: 'host:port', fallback: local(LOCAL_PORTS.supervisorMetrics), schema: hostPort }),

@@ -6,6 +6,7 @@ import { eventsQuery, quarantineQuery } from './routes/audit.js';
 import { OPS_CODEC_SCOPE } from './routes/codec.js';
 import { HTTP_ACTIONS } from './routes/compositions.js';
 import { compositionListQuery } from './routes/timeline-data.js';
+import { streamQuery } from './routes/stream.js';
 import { actionBody, callerPayloadSchema, startBody } from './request-bodies.js';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' });
@@ -113,6 +114,30 @@ export function openApiDocument(): Record<string, unknown> {
           security: bearer,
           parameters: queryParameters(quarantineQuery),
           responses: { '200': { description: '{ entries, next_cursor }' }, ...errors(400, 401, 403, 429, 503) },
+        },
+      },
+      '/audit/stream': {
+        get: {
+          summary: 'admitted audit events, live, as Server-Sent Events in admission order (scope audit_read, then ABAC: audit_ledger stream); read it with fetch(): EventSource cannot send the Authorization header',
+          security: bearer,
+          parameters: [
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              required: false,
+              schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' },
+              description: 'resume: the id of the last event received (0: from the first event ever admitted); events after it are replayed, then the stream goes live, none missed or repeated. Without it (or last_event_id) the stream starts now',
+            },
+            ...queryParameters(streamQuery),
+          ],
+          responses: {
+            '200': {
+              description:
+                'text/event-stream: `id: <position>` `event: audit_event` `data: {position, event, ingested_at, emitter_signature}`; `: hb` heartbeats; a last `event: stream_end` `data: {reason, message, last_event_id}` when the gateway ends it (overflow, token_expired, error, shutdown)',
+              content: { 'text/event-stream': { schema: { type: 'string' } } },
+            },
+            ...errors(400, 401, 403, 429, 503),
+          },
         },
       },
       '/audit/compositions': {

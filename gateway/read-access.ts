@@ -20,7 +20,7 @@ import { GatewayError } from './errors.js';
  * composition's view and signal outcomes, the payload codec.
  */
 export type GatewayResource =
-  | { kind: 'audit_ledger'; action: 'read_events' | 'read_quarantine' }
+  | { kind: 'audit_ledger'; action: 'read_events' | 'read_quarantine' | 'stream' }
   | { kind: 'composition_view'; action: 'read' | 'read_signal_outcome' }
   | { kind: 'payload_codec'; action: 'decode' | 'encode' };
 

@@ -25,6 +25,8 @@ import { DEFAULT_RATE_LIMITS, rateLimitChecks, type RateLimits } from './rate-li
 import { auditRoutes } from './routes/audit.js';
 import { codecRoutes } from './routes/codec.js';
 import { compositionRoutes } from './routes/compositions.js';
+import { streamRoutes } from './routes/stream.js';
+import { streamSettings, type StreamSettings } from './stream/settings.js';
 import { timelineDataRoutes } from './routes/timeline-data.js';
 import { UI_PUBLIC_ROUTES, uiRoutes } from './routes/ui.js';
 
@@ -52,6 +54,8 @@ export interface GatewayOptions {
    * address is the peer's, so a caller cannot pick a fresh per-source quota by sending the header.
    */
   trustedProxies?: readonly string[];
+  /** GET /audit/stream's pacing and bounds; default: the COORD_AUDIT_STREAM_* settings */
+  stream?: Partial<StreamSettings>;
 }
 
 /** The routes anyone may call: no token, no rate limit. The timeline page's static assets and config hold no data. */
@@ -122,6 +126,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
   compositionRoutes(app, deps);
   codecRoutes(app, deps, options.codecHosts);
   auditRoutes(app, deps);
+  streamRoutes(app, deps, { ...streamSettings(), ...options.stream });
   timelineDataRoutes(app, deps);
   uiRoutes(app);
   return app;

@@ -12,6 +12,7 @@ import type { EmitterSignature } from '../audit/emitter-signature.js';
 
 type SignatureRow = Parameters<typeof signatureMap>[0][number];
 import { quarantineEntry, type QuarantineDbRow } from './store-rows.js';
+import { admittedSql, type AdmittedQuery, type AdmittedRow } from './admitted.js';
 import { logDdl } from './log/schema.js';
 import { PostgresLogStore } from './log/postgres-log.js';
 import { federationDdl } from './federation/schema.js';
@@ -171,6 +172,11 @@ export class PostgresLedgerStore implements LedgerStore {
     const rows = await this.rows<QuarantineDbRow>(`SELECT * FROM ledger_quarantine ${where.sql} ORDER BY id LIMIT ?`, [...where.params, query.limit + 1]);
     const page = rows.slice(0, query.limit).map(quarantineEntry);
     return { entries: page, next_cursor: rows.length > query.limit ? encodeCursor(page.at(-1)!.id) : null };
+  }
+
+  async admitted(query: AdmittedQuery): Promise<AdmittedRow[]> {
+    const { sql, params } = admittedSql(query);
+    return this.rows<AdmittedRow>(sql, params);
   }
 
   async counts(): Promise<LedgerCounts> {

@@ -54,6 +54,14 @@ export const eventFilterSchema = z.strictObject({
 });
 export type EventFilter = z.output<typeof eventFilterSchema>;
 
+/**
+ * What the live stream (GET /audit/stream) may filter on: the event's own columns compared for equality,
+ * picked from the event filter so both are validated alike. Only these, because the stream applies them twice
+ * with one meaning — in SQL for the backlog and in memory for live rows (ledger/admitted.ts).
+ */
+export const streamFilterSchema = eventFilterSchema.pick({ composition_id: true, schema_id: true, actor_id: true, actor_type: true, issuer: true, abac_outcome: true });
+export type StreamFilter = z.output<typeof streamFilterSchema>;
+
 export const quarantineFilterSchema = z.strictObject({
   reason: z.enum(QUARANTINE_REASONS).optional(),
   composition_id: text.optional(),

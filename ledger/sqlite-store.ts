@@ -11,6 +11,7 @@ import type { EmitterSignature } from '../audit/emitter-signature.js';
 
 type SignatureRow = Parameters<typeof signatureMap>[0][number];
 import { quarantineEntry, type QuarantineDbRow } from './store-rows.js';
+import { admittedSql, type AdmittedQuery, type AdmittedRow } from './admitted.js';
 import { logDdl } from './log/schema.js';
 import { SqliteLogStore } from './log/sqlite-log.js';
 import { federationDdl } from './federation/schema.js';
@@ -138,6 +139,11 @@ export class SqliteLedgerStore implements LedgerStore {
     const rows = this.db.prepare(`SELECT * FROM ledger_quarantine ${where.sql} ORDER BY id LIMIT ?`).all(...where.params, query.limit + 1) as QuarantineDbRow[];
     const page = rows.slice(0, query.limit).map(quarantineEntry);
     return { entries: page, next_cursor: rows.length > query.limit ? encodeCursor(page.at(-1)!.id) : null };
+  }
+
+  async admitted(query: AdmittedQuery): Promise<AdmittedRow[]> {
+    const { sql, params } = admittedSql(query);
+    return this.db.prepare(sql).all(...params) as AdmittedRow[];
   }
 
   async counts(): Promise<LedgerCounts> {

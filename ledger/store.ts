@@ -7,6 +7,7 @@ import type { EmitterSignature } from '../audit/emitter-signature.js';
 import type { LogStore } from './log/rows.js';
 import type { FederationStore } from './federation/store.js';
 import type { CanonicalRow, LedgerHead, PartitionPosition, QuarantineRow } from './records.js';
+import type { AdmittedQuery, AdmittedRow } from './admitted.js';
 
 export interface IngestBatch {
   accepted: CanonicalRow[];
@@ -45,6 +46,8 @@ export interface LedgerStore {
   /** ids of the compositions with at least one event matching `filter`, in id order */
   compositionIds(filter: EventFilter): Promise<string[]>;
   quarantine(query: QuarantineQuery): Promise<QuarantinePage>;
+  /** admitted events in admission order (ledger/admitted.ts); the newest position is `log.size()` */
+  admitted(query: AdmittedQuery): Promise<AdmittedRow[]>;
   counts(): Promise<LedgerCounts>;
   close(): Promise<void>;
 }
