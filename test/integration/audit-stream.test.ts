@@ -2,8 +2,8 @@
 // A composition driven over HTTP appears on the stream as the ledger admits it; the connection is dropped
 // mid-way (the fetch aborted), more transitions happen, and a reconnect with Last-Event-ID yields the rest:
 // the union is exactly the ledger's events in admission order, none missing, none repeated. An agent and a
-// partner's auditor — both holding audit_read — are refused by the PDP; the per-caller cap, bad input and
-// heartbeats are checked against the running gateway.
+// partner's auditor — both holding audit_read — are refused by the PDP; a token that expires mid-stream ends
+// the stream; the per-caller cap, bad input and heartbeats are checked against the running gateway.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -123,4 +123,13 @@ test('the per-caller cap answers 429 ERR_RATE_LIMITED; bad filters and Last-Even
     assert.equal(res.status, 400);
     assert.equal(res.body.error.path, path);
   }
+});
+
+test('a token that expires mid-stream ends the stream with stream_end token_expired', async () => {
+  const shortLived = await mintToken('firm', { sub: 'auditor.short@citi.example', actor_type: 'human', scope: ['audit_read'], ttl_seconds: 2 });
+  const stream = await open({}, shortLived);
+  await stream.ended;
+  const last = stream.frames.at(-1);
+  assert.equal(last?.event, 'stream_end');
+  assert.equal((JSON.parse(last.data) as { reason: string }).reason, 'token_expired');
 });

@@ -1,7 +1,7 @@
 // GET /audit/stream on an in-process gateway (fake verifier and PDP) over a real in-memory SQLite ledger:
 // the backlog from Last-Event-ID 0, live events as they are admitted, ids that are admission positions,
 // filters applied the same in SQL and in memory, heartbeats, the ABAC action `stream`, the per-caller cap,
-// and every bad input refused with its field before a stream opens.
+// every bad input refused with its field before a stream opens, and the gateway's close ending open streams.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { matchesStreamFilter } from '../../../ledger/admitted.js';
@@ -27,7 +27,7 @@ before(async () => {
 });
 after(async () => {
   await Promise.all(opened.map((c) => c.abort()));
-  await gw.app.close();
+  await gw.app.close(); // a second close (after the last test's) resolves at once
   await ledger.close();
 });
 
@@ -125,4 +125,16 @@ test('bad filters, an unknown parameter and a malformed Last-Event-ID are a 400 
   assert.equal(noScope.body.error.code, 'ERR_SCOPE_MISSING');
   const noToken = await fetch(url);
   assert.equal(noToken.status, 401);
+});
+
+test('closing the gateway ends its open streams with stream_end shutdown and the position to resume from', { timeout: 30_000 }, async () => {
+  const client = await open('', { 'last-event-id': '2' });
+  await client.until((c) => c.events.length > 0, 'the backlog');
+  const size = await ledger.log.size();
+  await client.until((c) => c.events.at(-1)?.id === String(size), 'the whole backlog');
+  await gw.app.close();
+  await client.ended;
+  const last = client.frames.at(-1)!;
+  assert.equal(last.event, 'stream_end');
+  assert.deepEqual(JSON.parse(last.data), { reason: 'shutdown', message: 'the gateway is stopping; reconnect with Last-Event-ID', last_event_id: String(size) });
 });
