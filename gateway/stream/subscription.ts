@@ -6,8 +6,9 @@
  * row is missed (the replay covers up to h0, the hub everything after) and none comes twice (each position is
  * delivered only when it is above the last one delivered).
  *
- * Memory is bounded: the held rows and the sink's buffer each have a byte limit; past it the subscription
- * ends with `overflow` and the client resumes with Last-Event-ID, instead of the gateway growing for it.
+ * Memory is bounded: the replay writes a page, then waits for the sink to drain; live rows cannot wait, so
+ * the held rows and the sink's buffer each have a byte limit, past which the subscription ends with
+ * `overflow` and the client resumes with Last-Event-ID, instead of the gateway growing for it.
  */
 import { matchesStreamFilter, type AdmittedRow } from '../../ledger/admitted.js';
 import type { StreamFilter } from '../../ledger/query-schema.js';
@@ -69,7 +70,8 @@ export class Subscription {
       const feed = await this.feed();
       while (after < h0 && !this.endedWith) {
         const rows = await feed.admitted({ ...this.filter, after, through: h0, limit: this.opts.pageSize });
-        for (const row of rows) this.deliver(row);
+        // the replay is paced by drained() below, so a page may go over the sink's bound without ending the stream
+        for (const row of rows) this.deliver(row, false);
         // a short page is the last one up to h0 (filtered rows leave no trace, so the page says so, not its rows)
         after = rows.length < this.opts.pageSize ? h0 : rows.at(-1)!.position;
         await this.sink.drained();
@@ -77,7 +79,7 @@ export class Subscription {
       // the hand-over: from here to the end of this run nothing else runs, so no live row can slip between
       const held = this.held ?? [];
       this.held = undefined;
-      for (const row of held) this.deliver(row);
+      for (const row of held) this.deliver(row, true);
     } catch {
       this.end('error');
     }
@@ -89,17 +91,18 @@ export class Subscription {
 
   private readonly onLive = (row: AdmittedRow): void => {
     if (this.endedWith || !matchesStreamFilter(row, this.filter)) return;
-    if (!this.held) return this.deliver(row);
+    if (!this.held) return this.deliver(row, true);
     this.held.push(row);
     this.heldBytes += row.body.length;
     if (this.heldBytes > this.opts.maxHeldBytes) this.end('overflow');
   };
 
-  private deliver(row: AdmittedRow): void {
+  /** `live`: the row cannot wait, so a sink over its bound ends the subscription */
+  private deliver(row: AdmittedRow, live: boolean): void {
     // never backwards, never twice: a position at or below the last one delivered is one the client has
     if (this.endedWith || this.cursor === undefined || row.position <= this.cursor) return;
     this.cursor = row.position;
-    if (!this.sink.deliver(row)) this.end('overflow');
+    if (!this.sink.deliver(row) && live) this.end('overflow');
   }
 
   private end(reason: EndReason): void {

@@ -2,7 +2,8 @@
 // resumes from a position gets every matching row after it exactly once, in admission order, whatever the
 // hub delivers live while its backlog replays — the hand-over from replay to live has no gap and no
 // duplicate. Also: live only without a resume position, a resume position ahead of the hub, and the bounds
-// (a sink over its limit, too many rows held during a replay) ending the subscription with `overflow`.
+// (a live row taking the sink over its limit, too many rows held during a replay) ending the subscription
+// with `overflow`.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { matchesStreamFilter, type AdmittedQuery, type AdmittedRow } from '../../../ledger/admitted.js';
@@ -194,19 +195,20 @@ test('a resume position ahead of what the hub has seen skips the rows up to it',
   hub.close();
 });
 
-test('a sink over its bound ends the subscription with overflow, and it gets nothing more', { timeout: 20_000 }, async () => {
+test('a live row that takes the sink over its bound ends the subscription with overflow; a replay page does not', { timeout: 20_000 }, async () => {
   const { ledger, hub, subscribe } = setup();
-  ledger.append(3);
+  ledger.append(10);
   const sink = new RecordingSink();
   sink.full = true;
   const { sub, started } = subscribe(0, {}, sink);
   await started;
-  assert.equal(await sub.ended, 'overflow');
-  assert.deepEqual(sink.positions, [1], 'the row that went over is the last one written');
-  assert.equal(sub.position, 1, 'the client resumes after it');
+  assert.deepEqual(sink.positions, range(1, 10), 'the replay is paced by drained(), not cut off');
   ledger.append(3);
-  await hubReached(hub, 6);
-  assert.deepEqual(sink.positions, [1]);
+  assert.equal(await sub.ended, 'overflow');
+  assert.deepEqual(sink.positions, range(1, 11), 'the live row that went over is the last one written');
+  assert.equal(sub.position, 11, 'the client resumes after it');
+  // 11 to 13 were appended at once, so the hub handed them out in the run that ended the subscription
+  assert.deepEqual(sink.positions, range(1, 11), 'nothing after it');
   hub.close();
 });
 
