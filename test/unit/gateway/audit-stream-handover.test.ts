@@ -227,7 +227,7 @@ test('too many live rows held during a slow replay end the subscription with ove
   hub.close();
 });
 
-test('the hub reads the newest rows once per poll for all its subscribers, unfiltered; it stops when nobody listens', { timeout: 20_000 }, async () => {
+test('the hub reads the newest rows once per poll for all its subscribers, unfiltered, and each subscriber filters for itself', { timeout: 20_000 }, async () => {
   const { ledger, hub, subscribe } = setup();
   const reads: AdmittedQuery[] = [];
   const admitted = ledger.admitted.bind(ledger);
