@@ -12,8 +12,8 @@ import type { UdsClient } from '../../activities/abac/uds.js';
 import { CursorError, decodeEventCursor, decodeQuarantineCursor, eventFilterSchema, pageSchema, quarantineFilterSchema } from '../../ledger/query.js';
 import type { LedgerStore } from '../../ledger/store.js';
 import { eventPageInView, viewSchema } from '../../ledger/view.js';
-import { issuePath } from '../../schemas/catalog.js';
 import { GatewayError } from '../errors.js';
+import { parseRequestPart } from '../parse-request.js';
 import { authorizeRead } from '../read-access.js';
 
 export const AUDIT_READ_SCOPE = 'audit_read';
@@ -22,12 +22,7 @@ export const AUDIT_READ_SCOPE = 'audit_read';
 export const eventsQuery = eventFilterSchema.extend(pageSchema.shape).extend(viewSchema.shape);
 export const quarantineQuery = quarantineFilterSchema.extend(pageSchema.shape);
 
-function parseQuery<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new GatewayError('ERR_BAD_REQUEST', issue.message, `query.${issuePath(issue.path)}`);
-}
+const parseQuery = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> => parseRequestPart(schema, value, 'query');
 
 function cursor<T>(decode: () => T): T {
   try {

@@ -19,9 +19,9 @@ import { z } from 'zod';
 import type { UdsClient } from '../../activities/abac/uds.js';
 import { streamFilterSchema } from '../../ledger/query-schema.js';
 import type { LedgerStore } from '../../ledger/store.js';
-import { issuePath } from '../../schemas/catalog.js';
 import { GatewayError } from '../errors.js';
 import { subjectOf } from '../idempotency.js';
+import { parseRequestPart } from '../parse-request.js';
 import { authorizeRead } from '../read-access.js';
 import { StreamCaps } from '../stream/caps.js';
 import { AdmittedHub } from '../stream/hub.js';
@@ -43,12 +43,7 @@ export const streamQuery = streamFilterSchema.extend({ last_event_id: position.o
 /** The longest a timer can wait (setTimeout's limit); a token living longer is re-checked when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function parseQuery(value: unknown): z.infer<typeof streamQuery> {
-  const result = streamQuery.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new GatewayError('ERR_BAD_REQUEST', issue.message, `query.${issuePath(issue.path)}`);
-}
+const parseQuery = (value: unknown): z.infer<typeof streamQuery> => parseRequestPart(streamQuery, value, 'query');
 
 /** The Last-Event-ID header's position, if sent. */
 function resumeHeader(request: FastifyRequest): number | undefined {

@@ -29,11 +29,11 @@ import { LogService } from '../../ledger/log/log-service.js';
 import { loadSenderKeys } from '../../ledger/federation/sender-keys.js';
 import { loadOrCreateSigningKey, type SigningKey } from '../../ledger/signing-key.js';
 import type { LedgerStore } from '../../ledger/store.js';
-import { issuePath } from '../../schemas/catalog.js';
 import { STATES } from '../../schemas/lifecycle.js';
 import { COMPOSITION_STATE, COMPOSITION_TYPE, LEASE_HOLDER } from '../../schemas/search-attributes.js';
 import { WORKFLOW_TYPE } from '../../workflows/definitions.js';
 import { GatewayError } from '../errors.js';
+import { parseRequestPart } from '../parse-request.js';
 import { authorizeRead } from '../read-access.js';
 import { AUDIT_READ_SCOPE } from './audit.js';
 
@@ -59,12 +59,7 @@ export type CompositionListQuery = z.output<typeof compositionListQuery>;
 
 export const compositionIdParams = z.strictObject({ id: z.string().regex(/^cmp_[A-Za-z0-9_-]{1,120}$/, 'not a composition id') });
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'query' | 'params'): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new GatewayError('ERR_BAD_REQUEST', issue.message, `${where}.${issuePath(issue.path)}`);
-}
+const parse = parseRequestPart;
 
 /** A visibility string literal; the values are already restricted to characters that need no escape. */
 const literal = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
