@@ -83,6 +83,9 @@ export async function completeSignIn(config: UiConfig): Promise<string> {
   if (!pending) return back('#/compositions');
   if (params.get('error')) throw new Error(`the IdP refused the sign-in: ${params.get('error')} ${params.get('error_description') ?? ''}`.trim());
   if (params.get('state') !== pending.state) throw new Error('the sign-in answer does not match the request (state); sign in again');
+  // RFC 9207: the answer names its issuer; one from another IdP than the one asked (a mix-up attack) is refused
+  const answeredBy = params.get('iss');
+  if (answeredBy !== null && answeredBy !== pending.issuer) throw new Error(`the sign-in answer comes from ${answeredBy}, not from ${pending.issuer}; sign in again`);
   const org = config.organisations.find((o) => o.issuer === pending.issuer);
   if (!org) throw new Error('the sign-in came back from an issuer the page does not offer');
   const idp = await discover(org);
@@ -94,5 +97,6 @@ export async function completeSignIn(config: UiConfig): Promise<string> {
   accessToken = answer.access_token;
   const claims = claimsOf(accessToken);
   signedInAs = { name: String(claims.sub ?? 'unknown'), org: org.name };
-  return back(pending.route || '#/compositions');
+  // only a route of this page goes back into the address bar
+  return back(/^#\/[A-Za-z0-9_/-]*$/.test(pending.route) ? pending.route : '#/compositions');
 }
