@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 
-export const HASH_SIZE = 32;
+export { HASH_SIZE } from './tree-math.js';
+export { equalBytes } from './encoding.js';
 
 const LEAF_PREFIX = Uint8Array.of(0x00);
 const NODE_PREFIX = Uint8Array.of(0x01);
@@ -23,10 +24,3 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
 
 /** MTH({}) = SHA-256() — the root of the empty tree. */
 export const EMPTY_ROOT: Uint8Array = new Uint8Array(createHash('sha256').digest());
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}

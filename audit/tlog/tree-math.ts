@@ -3,6 +3,9 @@
  * bitwise operators work on 32 bits, so everything here is plain arithmetic on safe integers.
  */
 
+/** Every node hash of an RFC 6962 / 9162 tree here is SHA-256: 32 bytes. */
+export const HASH_SIZE = 32;
+
 /** A complete, aligned subtree: leaves [index·2^level, (index+1)·2^level). Level 0 is a leaf. */
 export interface NodeId {
   level: number;
