@@ -6,43 +6,26 @@
  *
  * The "LSB" and "right-shift" of the RFC are `% 2` and halving here: indices pass 2^32 long before 2^53.
  */
-import { HASH_SIZE, equalBytes, nodeHash } from './merkle-hash.js';
+import { equalBytes, nodeHash } from './merkle-hash.js';
+import { areHashes, inclusionPathSides } from './proof-path.js';
 import { isPowerOfTwo, isTreeIndex } from './tree-math.js';
 
 const half = (n: number) => Math.floor(n / 2);
 const odd = (n: number) => n % 2 === 1;
-const hashes = (list: readonly Uint8Array[]) => list.every((h) => h instanceof Uint8Array && h.length === HASH_SIZE);
 
 /** Whether `proof` shows the leaf with hash `leaf` at `index` in the tree of `size` leaves with root `root`. */
 export function verifyInclusion(leaf: Uint8Array, index: number, size: number, proof: readonly Uint8Array[], root: Uint8Array): boolean {
-  if (!isTreeIndex(index) || !isTreeIndex(size) || !hashes([leaf, root, ...proof])) return false;
-  // 1. leaf_index must be below tree_size.
-  if (index >= size) return false;
-  // 2.–3. fn = leaf_index, sn = tree_size − 1, r = hash.
-  let fn = index;
-  let sn = size - 1;
+  if (!areHashes([leaf, root, ...proof])) return false;
+  // Steps 1–5 of the RFC without the hashing: the side each hash joins on, or null for a path that cannot hold.
+  const sides = inclusionPathSides(index, size, proof.length);
+  if (!sides) return false;
+  // 3.–4. r = leaf, then each p joined on its side: HASH(0x01 ‖ p ‖ r) for a left sibling, else HASH(0x01 ‖ r ‖ p).
   let r = leaf;
-  // 4. For each p in the inclusion path:
-  for (const p of proof) {
-    // a. a path longer than the tree is high fails.
-    if (sn === 0) return false;
-    if (odd(fn) || fn === sn) {
-      // b. p is a left sibling: r = HASH(0x01 ‖ p ‖ r); past the right edge, climb until fn is a right child.
-      r = nodeHash(p, r);
-      while (!odd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    } else {
-      // otherwise p is a right sibling: r = HASH(0x01 ‖ r ‖ p).
-      r = nodeHash(r, p);
-    }
-    // c. one level up.
-    fn = half(fn);
-    sn = half(sn);
-  }
-  // 5. the path must have reached the root (sn = 0) and hashed to it.
-  return sn === 0 && equalBytes(r, root);
+  proof.forEach((p, i) => {
+    r = sides[i] ? nodeHash(p, r) : nodeHash(r, p);
+  });
+  // 5. the path reached the root and hashed to it.
+  return equalBytes(r, root);
 }
 
 /**
@@ -52,7 +35,7 @@ export function verifyInclusion(leaf: Uint8Array, index: number, size: number, p
  * with equal roots.
  */
 export function verifyConsistency(m: number, n: number, proof: readonly Uint8Array[], rootM: Uint8Array, rootN: Uint8Array): boolean {
-  if (!isTreeIndex(m) || !isTreeIndex(n) || !hashes([rootM, rootN, ...proof])) return false;
+  if (!isTreeIndex(m) || !isTreeIndex(n) || !areHashes([rootM, rootN, ...proof])) return false;
   if (m === 0 || m > n) return false;
   if (m === n) return proof.length === 0 && equalBytes(rootM, rootN);
   // 1. an empty path proves nothing.

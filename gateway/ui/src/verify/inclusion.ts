@@ -1,39 +1,23 @@
 /**
- * RFC 9162 inclusion proofs checked in the page: verifyInclusion of audit/tlog/verify-proof.ts step for step,
- * with WebCrypto's (async) SHA-256; and the proofs.jsonl line of one event judged as the edge worker's
- * events pass judges it. The leaf is the event's line in events.jsonl — its canonical JSON, no newline.
+ * RFC 9162 inclusion proofs checked in the page: verifyInclusion of audit/tlog/verify-proof.ts, the same
+ * path rule (audit/tlog/proof-path.ts) with WebCrypto's (async) SHA-256; and the proofs.jsonl line of one
+ * event judged as the edge worker's events pass judges it. The leaf is the event's line in events.jsonl —
+ * its canonical JSON, no newline.
  */
-import { isTreeIndex } from '../../../../audit/tlog/tree-math.js';
+import { areHashes, inclusionPathSides } from '../../../../audit/tlog/proof-path.js';
+import { HASH_SIZE } from '../../../../audit/tlog/tree-math.js';
 import { equalBytes, fromBase64, utf8 } from './bytes.js';
 import { leafHash, nodeHash } from './hash.js';
 import { MAX_PROOF_HASHES } from './limits.js';
 
-const HASH_SIZE = 32;
-const half = (n: number) => Math.floor(n / 2);
-const odd = (n: number) => n % 2 === 1;
-
 /** Whether `proof` shows the leaf with hash `leaf` at `index` in the tree of `size` leaves with root `root`. */
 export async function verifyInclusion(leaf: Uint8Array, index: number, size: number, proof: readonly Uint8Array[], root: Uint8Array): Promise<boolean> {
-  if (!isTreeIndex(index) || !isTreeIndex(size) || ![leaf, root, ...proof].every((h) => h.length === HASH_SIZE)) return false;
-  if (index >= size) return false;
-  let fn = index;
-  let sn = size - 1;
+  if (!areHashes([leaf, root, ...proof])) return false;
+  const sides = inclusionPathSides(index, size, proof.length);
+  if (!sides) return false;
   let r = leaf;
-  for (const p of proof) {
-    if (sn === 0) return false;
-    if (odd(fn) || fn === sn) {
-      r = await nodeHash(p, r);
-      while (!odd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    } else {
-      r = await nodeHash(r, p);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && equalBytes(r, root);
+  for (const [i, p] of proof.entries()) r = sides[i] ? await nodeHash(p, r) : await nodeHash(r, p);
+  return equalBytes(r, root);
 }
 
 export interface ProvenCheckpoint {
