@@ -5,10 +5,11 @@
  *
  * Parsing is strict where the spec is: a non-empty origin, a canonical size, a 32-byte SHA-256 root (RFC 6962
  * trees), non-empty extension lines. Sizes stay below 2^53 (JavaScript numbers); a larger one is refused.
+ * Pure (no Node built-in): the page's verifier (gateway/ui/src/verify/checkpoint.ts) parses with it too.
  */
 import { fromBase64, toBase64 } from './encoding.js';
 import { TlogError } from './errors.js';
-import { HASH_SIZE } from './merkle-hash.js';
+import { HASH_SIZE } from './tree-math.js';
 
 export interface Checkpoint {
   origin: string;

@@ -1,47 +1,18 @@
 /**
  * The log's checkpoint opened against pinned keys in the page: the WebCrypto twin of
- * audit/tlog/pinned-checkpoint.ts, with the checkpoint body of audit/tlog/checkpoint.ts and the
- * cosignature/v1 verifier of audit/tlog/cosignature.ts (all three reach node:crypto through their imports).
+ * audit/tlog/pinned-checkpoint.ts and of the cosignature/v1 verifier of audit/tlog/cosignature.ts (both reach
+ * node:crypto through their imports). The checkpoint body is parsed by audit/tlog/checkpoint.ts itself.
  *
  *   log signature   Ed25519 over the note text, key type 0x01
  *   cosignature     u64 big-endian time ‖ Ed25519 over "cosignature/v1\ntime <t>\n" ‖ the checkpoint body, key type 0x04
  */
-import { fromBase64, utf8 } from './bytes.js';
+import { parseCheckpoint, type Checkpoint } from '../../../../audit/tlog/checkpoint.js';
+import { SIG_COSIGNATURE_V1, SIG_ED25519 } from '../../../../audit/tlog/note-key-text.js';
+import { utf8 } from './bytes.js';
 import { importEd25519Raw, verifyEd25519 } from './ed25519.js';
-import { NoteError, SIG_COSIGNATURE_V1, SIG_ED25519, openNote, parseVerifierKey, type AsyncNoteVerifier } from './signed-note.js';
+import { openNote, parseVerifierKey, type AsyncNoteVerifier } from './signed-note.js';
 
-export interface Checkpoint {
-  origin: string;
-  size: number;
-  root: Uint8Array;
-  extensions: string[];
-}
-
-const malformed = (why: string) => new NoteError('ERR_CHECKPOINT_MALFORMED', why);
-const SIZE = /^(?:0|[1-9][0-9]*)$/;
-const HASH_SIZE = 32;
 const TIMESTAMP_SIZE = 8;
-
-function checkLine(line: string, what: string): void {
-  if (line.length === 0) throw malformed(`the ${what} must be non-empty`);
-  for (let i = 0; i < line.length; i++) if (line.charCodeAt(i) < 0x20) throw malformed(`the ${what} holds a control character`);
-}
-
-/** A checkpoint body → its fields; throws ERR_CHECKPOINT_MALFORMED (checkpoint.ts parseCheckpoint). */
-export function parseCheckpoint(body: string): Checkpoint {
-  if (!body.endsWith('\n')) throw malformed('the body must end in a newline');
-  const lines = body.slice(0, -1).split('\n');
-  if (lines.length < 3) throw malformed('a checkpoint has at least three lines: origin, tree size, root hash');
-  const [origin, sizeLine, rootLine, ...extensions] = lines as [string, string, string, ...string[]];
-  checkLine(origin, 'origin');
-  if (!SIZE.test(sizeLine)) throw malformed(`the tree size ${JSON.stringify(sizeLine)} is not a decimal without leading zeros`);
-  const size = Number(sizeLine);
-  if (!Number.isSafeInteger(size)) throw malformed(`the tree size ${sizeLine} is beyond 2^53 − 1`);
-  const root = fromBase64(rootLine);
-  if (!root || root.length !== HASH_SIZE) throw malformed(`the root hash must be base64 of ${HASH_SIZE} bytes`);
-  for (const line of extensions) checkLine(line, 'extension line');
-  return { origin, size, root, extensions };
-}
 
 /** The log's verifier (type 0x01 vkey). */
 export async function logVerifier(vkey: string): Promise<AsyncNoteVerifier> {

@@ -5,9 +5,8 @@
 
 /** workers/edge/lines.ts MAX_LINE_BYTES: an event is a few KB; a longer line is counted, never parsed. */
 export const MAX_LINE_BYTES = 1 << 20;
-/** audit/tlog/note.ts MAX_NOTE_BYTES and MAX_SIGNATURES (Go's golang.org/x/mod/sumdb/note limits). */
-export const MAX_NOTE_BYTES = 1 << 20;
-export const MAX_NOTE_SIGNATURES = 100;
+/** The signed-note limits are the Node verifier's own (audit/tlog/note-text.ts, Go's golang.org/x/mod/sumdb/note limits). */
+export { MAX_NOTE_BYTES, MAX_SIGNATURES as MAX_NOTE_SIGNATURES } from '../../../../audit/tlog/note-text.js';
 /** workers/edge/events-pass.ts: an audit path longer than 64 hashes is for a tree past 2^64 leaves. */
 export const MAX_PROOF_HASHES = 64;
 /** A file the page holds in memory as a string; past this the page says it cannot check the bundle. */

@@ -2,9 +2,10 @@
  * What the page pins, checked once before a bundle is read: a malformed key is the page's configuration,
  * so it throws TypeError (never a verdict), as the edge worker's readTrustFile does for its file.
  */
+import { SIG_COSIGNATURE_V1, SIG_ED25519 } from '../../../../audit/tlog/note-key-text.js';
 import { WebEmitterKeyring } from './emitter-signatures.js';
 import { importEd25519Jwk } from './ed25519.js';
-import { SIG_COSIGNATURE_V1, SIG_ED25519, parseVerifierKey } from './signed-note.js';
+import { parseVerifierKey } from './signed-note.js';
 import type { PageTrust, PublicJwk } from './types.js';
 
 export interface PreparedTrust {
