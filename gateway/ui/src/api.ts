@@ -1,5 +1,6 @@
 /** The gateway's data routes, called with the signed-in user's bearer token (never in a URL). */
 import { token } from './auth.js';
+import type { CompositionSummary } from '../../routes/timeline-data.js';
 import type { BundleFiles } from './verify/types.js';
 
 export class ApiError extends Error {
@@ -21,15 +22,8 @@ export async function getJson<T>(path: string): Promise<T> {
   return body as T;
 }
 
-export interface CompositionSummary {
-  composition_id: string;
-  composition_type: string | null;
-  state: string | null;
-  lease_holder: string | null;
-  started: string;
-  closed: string | null;
-  status: string;
-}
+/** One row of the composition list: the route's own type (a type import, erased from the page's bundle). */
+export type { CompositionSummary } from '../../routes/timeline-data.js';
 
 /** A signed export of one composition, as the gateway sends it and as the page saves and loads it. */
 export interface ExportJson {

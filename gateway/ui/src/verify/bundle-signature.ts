@@ -5,24 +5,17 @@
  * header's key, which proves integrity, not authorship. An HS256 bundle needs the shared secret, which a
  * page never holds: it is reported unverifiable, not broken.
  */
+import type { SignatureCheck, SignatureProblemKind } from '../../../../audit/bundle/signature.js';
 import { fromBase64Url, toBase64Url, utf8 } from './bytes.js';
 import { ed25519Thumbprint, ed25519X, importEd25519Jwk, verifyEd25519 } from './ed25519.js';
 import { MAX_JWS_BYTES } from './limits.js';
 import type { PublicJwk } from './types.js';
 
 /** audit/bundle/signature.ts SignatureProblemKind, and the HMAC case the page cannot check. */
-export type JwsProblem = 'signature_missing' | 'signature_malformed' | 'kid_mismatch' | 'signature_wrong_key' | 'signature_invalid' | 'signature_hmac';
+export type JwsProblem = SignatureProblemKind | 'signature_hmac';
 
-export interface JwsCheck {
-  present: boolean;
-  ok: boolean;
-  pinned: boolean;
-  alg?: string;
-  kid?: string;
-  thumbprint?: string;
-  problem?: JwsProblem;
-  reason?: string;
-}
+/** audit/bundle/signature.ts SignatureCheck as the page reports it: its `kind` is `problem`, and no pinned thumbprint. */
+export type JwsCheck = Omit<SignatureCheck, 'kind' | 'pinned_thumbprint'> & { problem?: JwsProblem };
 
 function decodeHeader(part: string): Record<string, unknown> | null {
   const bytes = fromBase64Url(part);

@@ -3,6 +3,7 @@
  * problem in a file is a `Break` with a stable `code`; only a malformed `PageTrust` (the page's own
  * configuration) is a TypeError.
  */
+import type { SignatureCheck } from '../../../../audit/bundle/signature.js';
 
 /** An export bundle's files as text (format: audit/bundle/format.ts). Only events.jsonl is required. */
 export interface BundleFiles {
@@ -124,16 +125,8 @@ export interface CheckpointSummary {
 
 export interface BundleSummary {
   manifest: { format: string; counts: { compositions: number; events: number; runs: number }; selection: Record<string, unknown> } | null;
-  signature: {
-    present: boolean;
-    /** holds for manifest.json (against the pinned key when one is pinned) */
-    ok: boolean;
-    pinned: boolean;
-    alg?: string;
-    kid?: string;
-    /** RFC 7638 thumbprint of the key in the JWS header */
-    thumbprint?: string;
-  };
+  /** bundle.jws as audit/bundle/signature.ts reports it: `ok` when it holds for manifest.json (against the pinned key when one is pinned) */
+  signature: Pick<SignatureCheck, 'present' | 'ok' | 'pinned' | 'alg' | 'kid' | 'thumbprint'>;
   /** each file the manifest hashes: whether its sha256 and size match; `checked: false` when the page was not given it */
   files: Record<string, { checked: boolean; ok: boolean }>;
 }
