@@ -64,7 +64,7 @@ export async function startProcess(
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => reject(new Error(`${name} was not ready after 120 s (log: ${log})`)), 120_000);
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready (log: ${log})`)));
+    child.once('exit', (code, signal) => reject(new Error(`${name} exited with ${code ?? signal} before it was ready (log: ${log})`)));
     lines.on('line', (line) => {
       out.write(`${line}\n`);
       try {
