@@ -17,5 +17,8 @@ export function verdictWords(verdict: Pick<Verdict, 'status' | 'firstBreak' | 'u
 export function showVerdict(banner: PageElement, verdict: Pick<Verdict, 'status' | 'firstBreak' | 'unchecked' | 'events'>, note?: string): void {
   banner.className = `verdict ${verdict.status}`;
   banner.dataset.status = verdict.status;
-  replace(banner, h('strong', { class: 'verdict-status' }, verdict.status.toUpperCase()), ' ', h('span', { id: 'verdict-text' }, verdictWords(verdict)), note ? h('span', { class: 'note' }, ` ${note}`) : null);
+  // the words begin with the status; it is the banner's emphasis (a screen reader hears it once)
+  const words = verdictWords(verdict);
+  const status = words.slice(0, verdict.status.length);
+  replace(banner, h('strong', { class: 'verdict-status' }, status), h('span', { id: 'verdict-text' }, words.slice(status.length)), note ? h('span', { class: 'note' }, ` ${note}`) : null);
 }
