@@ -21,6 +21,7 @@ import { mintVrsTokens, type VrsTokens } from '../../cli/demo/vrs-tokens.js';
 import { newCompositionId } from '../../client/coordination-client.js';
 import { GatewayHttp } from '../../client/gateway-http.js';
 import { ROOT } from '../../config/paths.js';
+import { mintToken } from '../../infra/idp/client.js';
 import { devLogVerifierKeyFile } from '../../ledger/log/log-key.js';
 import { Services } from '../../workers/services.js';
 import { launchBrowser, openPage, step } from '../helpers/browser.js';
@@ -131,6 +132,26 @@ test('alice signs in at the firm IdP, sees the screening verified, a live transi
   await step(page, 'live-after');
   assert.equal(await page.locator('#current-state').textContent(), 'leased');
   assert.equal(await page.locator('#event-rows tr').count(), 2);
+
+  // a correction of the opening event (a mistyped customer reference) arrives live; the two views say it
+  const opening = (await page.locator('#event-1').getAttribute('data-event-id'))!;
+  const corrector = await mintToken('firm', { sub: 'auditor@citi.example', actor_type: 'human', scope: ['audit_correct', 'audit_read'] });
+  const recorded = await http.get<{ events: { event_id: string; this_hash: string; payload: { customer_internal_ref: string } }[] }>(`/audit/events?event_id=${opening}`, corrector);
+  const target = recorded.body.events[0]!;
+  const correction = await http.post<{ event_id: string }>(`/compositions/${live}/corrections`, corrector, {
+    payload: { supersedes: opening, supersedes_hash: target.this_hash, reason: 'customer reference mistyped', corrected: { customer_internal_ref: 'FIRM-CUST-789013' } },
+  });
+  assert.equal(correction.status, 200, JSON.stringify(correction.body));
+  await page.locator('#event-rows tr').nth(2).waitFor();
+  assert.match((await page.locator('#event-3').textContent()) ?? '', new RegExp(`corrects ${opening}: customer reference mistyped`));
+  assert.match((await page.locator('#event-1').textContent()) ?? '', new RegExp(`superseded by ${correction.body.event_id}`));
+  await page.locator('#view-current').click();
+  assert.equal(await page.locator('#view-current').getAttribute('aria-pressed'), 'true');
+  assert.match((await page.locator('#event-1').textContent()) ?? '', /corrected by .*: customer reference mistyped — now customer_internal_ref = FIRM-CUST-789013/);
+  await step(page, 'current-view');
+  await page.locator('#view-historical').click();
+  assert.doesNotMatch((await page.locator('#event-1').textContent()) ?? '', /now customer_internal_ref/);
+  assert.equal(target.payload.customer_internal_ref, 'FIRM-CUST-789012', 'the record itself is unchanged');
 
   // download the screening's signed export, edit event 5's payload, load it back
   await page.evaluate((id) => (location.hash = `#/compositions/${id}`), screening);

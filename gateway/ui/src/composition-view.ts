@@ -11,6 +11,7 @@ import { canonicalLine } from './canonical-line.js';
 import { token } from './auth.js';
 import type { PageElement, PageInput } from './browser.js';
 import type { UiConfig } from './config.js';
+import { correctionsOf, type View } from './corrections-view.js';
 import { button, h, replace } from './dom.js';
 import { readExport, saveExport } from './export-file.js';
 import { pathTaken, renderLifecycle } from './lifecycle.js';
@@ -51,6 +52,7 @@ export class CompositionView {
   private readonly lifecycleSlot = h('div', { id: 'lifecycle' });
   private readonly tableSlot = h('div', { id: 'events' });
   private readonly liveStatus = h('p', { id: 'live-status', class: 'live-status' }, 'live: connecting…');
+  private view: View = 'historical';
 
   constructor(
     private readonly root: PageElement,
@@ -82,6 +84,7 @@ export class CompositionView {
       ),
       this.liveStatus,
       this.lifecycleSlot,
+      this.viewChoice(),
       this.tableSlot,
       h('p', { class: 'trust-note' }, 'Keys: the export, emitter, log and witness keys the page checks against were delivered by this gateway. They show the record agrees with our own keys; a partner pins its own copy (coord federation trust) instead of trusting ours.'),
     );
@@ -119,10 +122,28 @@ export class CompositionView {
     if (b && b.index >= 0) this.root.querySelector(`#event-${b.index + 1}`)?.classList.add('first-break');
   }
 
+  /** Historical (as recorded) or current (corrections applied): two buttons, the pressed one says which. */
+  private viewChoice(): PageElement {
+    const choose = (view: View) => () => {
+      this.view = view;
+      for (const b of [historical, current]) b.setAttribute('aria-pressed', String(b.id === `view-${view}`));
+      this.redraw();
+    };
+    const historical = button('As recorded', choose('historical'), { id: 'view-historical', 'aria-pressed': 'true' });
+    const current = button('Current (corrections applied)', choose('current'), { id: 'view-current', 'aria-pressed': 'false' });
+    return h('div', { class: 'view-choice', role: 'group', 'aria-label': 'which reading of the record' }, 'View: ', historical, ' ', current);
+  }
+
   private redraw(): void {
     const path = pathTaken(this.config.lifecycle, this.events.map((e) => text(e.event.schema_id, 200)));
     replace(this.lifecycleSlot, renderLifecycle(this.config.lifecycle, path));
-    const { table } = eventTable(this.events);
+    // which event a correction supersedes is the one rule of audit/corrections.ts; rows say it in both views
+    const corrections = correctionsOf(this.events.map((e) => e.event));
+    const shown = this.events.map((e) => {
+      const correction = typeof e.event.event_id === 'string' ? corrections.get(e.event.event_id) : undefined;
+      return correction ? { ...e, correction } : e;
+    });
+    const { table } = eventTable(shown, this.view);
     replace(this.tableSlot, table);
   }
 

@@ -5,6 +5,7 @@
  * comes from a hostile file: read defensively, shown as text.
  */
 import type { PageElement } from './browser.js';
+import type { RowCorrection, View } from './corrections-view.js';
 import { h } from './dom.js';
 import type { EventVerdict } from './verify/types.js';
 
@@ -18,6 +19,7 @@ export function text(v: unknown, max = 200): string {
 }
 
 export const REFUSAL_SCHEMA = 'coordination.access_denied.v1';
+export const CORRECTION_SCHEMA = 'coordination.correction.v1';
 
 /** The line of events.jsonl as the page shows it: parsed when it parses. */
 export interface ShownEvent {
@@ -26,6 +28,22 @@ export interface ShownEvent {
   verdict?: EventVerdict;
   /** arrived on the live stream after the page loaded */
   live?: boolean;
+  /** the latest correction that supersedes this event, if any */
+  correction?: RowCorrection;
+}
+
+/** What the schema cell says of corrections: what a correction corrects; what supersedes an event, per view. */
+function correctionNote(shown: ShownEvent, view: View): PageElement | null {
+  const e = shown.event;
+  if (e.schema_id === CORRECTION_SCHEMA) {
+    const p = obj(e.payload);
+    return h('span', { class: 'correction-label' }, ` corrects ${text(p.supersedes, 120)}: ${text(p.reason, 300)}`);
+  }
+  const c = shown.correction;
+  if (!c) return null;
+  if (view === 'historical') return h('span', { class: 'superseded-label' }, ` superseded by ${text(c.by, 120)} (the current view shows the correction)`);
+  const fields = Object.entries(c.corrected).map(([k, v]) => `${text(k, 60)} = ${text(v, 120)}`);
+  return h('span', { class: 'superseded-label' }, ` corrected by ${text(c.by, 120)}: ${text(c.reason, 300)} — now ${fields.join(', ')}`);
 }
 
 function checks(v: EventVerdict | undefined): PageElement {
@@ -55,7 +73,7 @@ function agentCell(agent: unknown): PageElement | string {
   );
 }
 
-export function eventRow(shown: ShownEvent): PageElement {
+export function eventRow(shown: ShownEvent, view: View = 'historical'): PageElement {
   const e = shown.event;
   const actor = obj(e.actor);
   const auth = obj(e.auth);
@@ -64,13 +82,13 @@ export function eventRow(shown: ShownEvent): PageElement {
   const refusal = e.schema_id === REFUSAL_SCHEMA;
   const broken = shown.verdict ? shown.verdict.codes.length > 0 : false;
   const chain = Array.isArray(auth.delegation_chain) ? auth.delegation_chain.map((c) => text(c, 80)).join(' ← ') : '';
-  const cls = ['event', refusal ? 'refusal' : '', broken ? 'broken' : '', shown.live ? 'live' : ''].filter(Boolean).join(' ');
+  const cls = ['event', refusal ? 'refusal' : '', broken ? 'broken' : '', shown.live ? 'live' : '', shown.correction ? 'superseded' : ''].filter(Boolean).join(' ');
   return h(
     'tr',
     { class: cls, id: `event-${shown.index + 1}`, 'data-event-id': text(e.event_id, 120), 'data-index': String(shown.index) },
     h('th', { scope: 'row' }, String(shown.index + 1)),
     h('td', {}, h('time', { datetime: text(e.ts_utc, 40) }, text(e.ts_utc, 40))),
-    h('td', { class: 'schema' }, text(e.schema_id, 100), refusal ? h('span', { class: 'refused-label' }, ` refused: ${text(payload.reason_code, 60)} (attempted ${text(payload.attempted_schema_id, 80)})`) : null),
+    h('td', { class: 'schema' }, text(e.schema_id, 100), refusal ? h('span', { class: 'refused-label' }, ` refused: ${text(payload.reason_code, 60)} (attempted ${text(payload.attempted_schema_id, 80)})`) : null, correctionNote(shown, view)),
     h('td', {}, text(actor.id, 100), h('span', { class: 'actor-type' }, ` (${text(actor.type, 20)})`)),
     h('td', { class: 'issuer' }, text(auth.issuer, 120) || '—'),
     h('td', {}, chain || '—'),
@@ -80,9 +98,9 @@ export function eventRow(shown: ShownEvent): PageElement {
   );
 }
 
-export function eventTable(events: readonly ShownEvent[]): { table: PageElement; body: PageElement } {
-  const body = h('tbody', { id: 'event-rows' }, ...events.map(eventRow));
+export function eventTable(events: readonly ShownEvent[], view: View = 'historical'): { table: PageElement; body: PageElement } {
+  const body = h('tbody', { id: 'event-rows' }, ...events.map((e) => eventRow(e, view)));
   const head = h('thead', {}, h('tr', {}, ...['#', 'time (UTC)', 'schema', 'actor (type)', 'issuer', 'delegation chain', 'agent provenance', 'ABAC decision', 'checks'].map((c) => h('th', { scope: 'col' }, c))));
-  const table = h('table', { class: 'events', 'aria-label': 'audit events' }, h('caption', {}, 'Events, in chain order'), head, body);
+  const table = h('table', { class: 'events', 'aria-label': 'audit events' }, h('caption', {}, view === 'current' ? 'Events, in chain order — current view: corrections applied' : 'Events, in chain order — as recorded'), head, body);
   return { table, body };
 }
