@@ -5,23 +5,19 @@
  * use in one JSON file, `KAFKA_SASL_CREDENTIALS_FILE` (locally the stack's own, created with random
  * passwords by `coord stack up`); in production each process gets a file holding only its own.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { credentialSchema as credential, readCredentialsFile, type Credential } from './credentials-file.js';
 import { config } from './index.js';
 import { DATA_DIR } from './paths.js';
 
 export const KAFKA_PRINCIPALS = ['worker', 'ledger', 'admin'] as const;
 export type KafkaPrincipal = (typeof KAFKA_PRINCIPALS)[number];
 
-export interface KafkaCredential {
-  username: string;
-  password: string;
-}
+export type KafkaCredential = Credential;
 
 export type KafkaCredentials = Partial<Record<KafkaPrincipal, KafkaCredential>>;
 
-const credential = z.object({ username: z.string().min(1), password: z.string().min(1) });
 const credentialsFile = z.object({ worker: credential.optional(), ledger: credential.optional(), admin: credential.optional() });
 
 /** Where the local stack keeps the SCRAM credentials it created (0600, in a 0700 folder). */
@@ -33,16 +29,7 @@ export function kafkaCredentialsFile(): string {
 
 /** Every credential in `file` (read at each call: `coord stack up` may create or replace the local one). */
 export function readKafkaCredentials(file = kafkaCredentialsFile()): KafkaCredentials {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const hint = file === LOCAL_KAFKA_CREDENTIALS_FILE ? ' (`npx coord stack up` creates it)' : '';
-    throw new Error(`Kafka credentials: cannot read ${file}${hint}: ${(err as Error).message}`);
-  }
-  const parsed = credentialsFile.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`Kafka credentials: ${file} is not {"worker"|"ledger"|"admin": {"username", "password"}}`);
-  return parsed.data;
+  return readCredentialsFile(file, { what: 'Kafka', localFile: LOCAL_KAFKA_CREDENTIALS_FILE, schema: credentialsFile, shape: '{"worker"|"ledger"|"admin": {"username", "password"}}' });
 }
 
 /** The credential of one principal; a file without it is a configuration error that names the file. */

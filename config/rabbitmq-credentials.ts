@@ -6,9 +6,9 @@
  * `RABBITMQ_CREDENTIALS_FILE` (locally the stack's own, created with random passwords by `coord stack up`);
  * in production each organisation's process gets a file holding only its own.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { credentialSchema as credential, readCredentialsFile, type Credential } from './credentials-file.js';
 import { config } from './index.js';
 import { DATA_DIR } from './paths.js';
 
@@ -28,14 +28,10 @@ export function assertFederationOrg(org: string): string {
   return org;
 }
 
-export interface RabbitmqCredential {
-  username: string;
-  password: string;
-}
+export type RabbitmqCredential = Credential;
 
 export type RabbitmqCredentials = Readonly<Record<string, RabbitmqCredential>>;
 
-const credential = z.object({ username: z.string().min(1), password: z.string().min(1) });
 const credentialsFile = z.record(z.string().regex(FEDERATION_ORG), credential);
 
 /** Where the local stack keeps the broker users it created (0600, in a 0700 folder). */
@@ -47,22 +43,7 @@ export function rabbitmqCredentialsFile(): string {
 
 /** Every credential in `file` (read at each call: `coord stack up` may create the local one). */
 export function readRabbitmqCredentials(file = rabbitmqCredentialsFile()): RabbitmqCredentials {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const hint = file === LOCAL_RABBITMQ_CREDENTIALS_FILE ? ' (`npx coord stack up` creates it)' : '';
-    throw new Error(`RabbitMQ credentials: cannot read ${file}${hint}: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = credentialsFile.safeParse(json);
-  if (!parsed.success) throw new Error(`RabbitMQ credentials: ${file} is not {"<organisation>": {"username", "password"}}`);
-  return parsed.data;
+  return readCredentialsFile(file, { what: 'RabbitMQ', localFile: LOCAL_RABBITMQ_CREDENTIALS_FILE, schema: credentialsFile, shape: '{"<organisation>": {"username", "password"}}' });
 }
 
 /** The credential of one organisation; a file without it is a configuration error that names the file. */
