@@ -12,6 +12,7 @@
 import { validateEvent, type AuditEvent } from '../schemas/catalog.js';
 import { thisHashNative } from './native-hash.js';
 import { SIGNATURE_FAILURE_DETAIL, SIGNATURE_FAILURES, type EmitterKeyring, type EmitterSignature } from './emitter-signature.js';
+import { linkToChain } from './chain-link.js';
 import { eventIdFor, sequenceOf } from './event-id.js';
 
 export const BREAK_KINDS = [
@@ -141,23 +142,12 @@ export class ChainVerifier {
 
     let st = this.chains.get(event.composition_id);
     if (!st) this.chains.set(event.composition_id, (st = { hashes: [], lastEventId: null }));
-    if (seq <= st.hashes.length) {
-      const seen = st.hashes[seq - 1]!;
-      if (seen === event.this_hash) return { duplicate: event };
-      return at('conflicting_duplicate', `${event.event_id} was seen before with this_hash ${seen}, now ${event.this_hash}`);
+    const link = linkToChain(st, event, seq);
+    if ('duplicate' in link) return { duplicate: event };
+    if ('kind' in link) {
+      if (link.kind === 'sequence_gap') this.pendingJump = { composition: event.composition_id, from: link.expected, to: seq };
+      return at(link.kind, link.detail);
     }
-    const expected = st.hashes.length + 1;
-    if (seq !== expected) {
-      this.pendingJump = { composition: event.composition_id, from: expected, to: seq };
-      return at('sequence_gap', `sequence ${seq} follows ${expected - 1}: ${eventIdFor(event.composition_id, expected)} is missing`);
-    }
-    const lastHash = st.hashes.at(-1) ?? null;
-    if (event.prev_hash !== lastHash) return at('broken_link', `prev_hash is ${event.prev_hash} but the previous event's this_hash is ${lastHash}`);
-    if (event.causal_predecessor !== st.lastEventId) {
-      return at('causal_mismatch', `causal_predecessor is ${event.causal_predecessor} but the previous event is ${st.lastEventId}`);
-    }
-    st.hashes.push(event.this_hash);
-    st.lastEventId = event.event_id;
     return { accepted: event };
   }
 

@@ -6,6 +6,7 @@
  * causal_predecessor. Past the first break, each event is judged against the line before it only, so the
  * page can still show which links hold.
  */
+import { linkToChain, type AcceptedChain } from '../../../../audit/chain-link.js';
 import { eventIdFor, sequenceOf } from '../../../../audit/event-id.js';
 import type { AuditEvent } from '../../../../schemas/catalog.js';
 import type { Finding } from './event-line.js';
@@ -32,9 +33,8 @@ export function linkFinding(previous: LinkPrevious | null, event: AuditEvent): F
 }
 
 export class CompositionChain {
-  /** this_hash of each accepted event, by sequence − 1 */
-  private readonly hashes: string[] = [];
-  private lastEventId: string | null = null;
+  /** the events accepted so far (audit/chain-link.ts keeps it) */
+  private readonly accepted: AcceptedChain = { hashes: [], lastEventId: null };
   /** the previous line's event, for judging links past the first break */
   private previousLine: LinkPrevious | null = null;
   private pendingJump: { from: number; to: number; rename: (finding: Finding) => void } | null = null;
@@ -86,33 +86,25 @@ export class CompositionChain {
     const at = (kind: string, message: string): ChainStep => ({ broken: { code: kind === 'invalid_event' ? 'invalid_event' : 'chain_broken', kind, message } });
     const seq = sequenceOf(event.event_id, event.composition_id);
     if (seq === undefined) return at('invalid_event', `event_id ${event.event_id} is not an event id of ${event.composition_id}`);
-    if (seq <= this.hashes.length) {
-      const seen = this.hashes[seq - 1]!;
-      if (seen === event.this_hash) return { duplicate: true };
-      return at('conflicting_duplicate', `${event.event_id} was seen before with this_hash ${seen}, now ${event.this_hash}`);
+    const link = linkToChain(this.accepted, event, seq);
+    if ('duplicate' in link) return { duplicate: true };
+    if ('kind' in link) {
+      if (link.kind === 'sequence_gap') this.pendingJump = { from: link.expected, to: seq, rename };
+      return at(link.kind, link.detail);
     }
-    const expected = this.hashes.length + 1;
-    if (seq !== expected) {
-      this.pendingJump = { from: expected, to: seq, rename };
-      return at('sequence_gap', `sequence ${seq} follows ${expected - 1}: ${eventIdFor(event.composition_id, expected)} is missing`);
-    }
-    const lastHash = this.hashes.at(-1) ?? null;
-    if (event.prev_hash !== lastHash) return at('broken_link', `prev_hash is ${event.prev_hash} but the previous event's this_hash is ${lastHash}`);
-    if (event.causal_predecessor !== this.lastEventId) return at('causal_mismatch', `causal_predecessor is ${event.causal_predecessor} but the previous event is ${this.lastEventId}`);
-    this.hashes.push(event.this_hash);
-    this.lastEventId = event.event_id;
     return { accepted: true };
   }
 
   /** Where the chain ends, while it holds. */
   head(): { sequence: number; event_id: string; this_hash: string } | null {
-    return this.lastEventId ? { sequence: this.hashes.length, event_id: this.lastEventId, this_hash: this.hashes.at(-1)! } : null;
+    const { hashes, lastEventId } = this.accepted;
+    return lastEventId ? { sequence: hashes.length, event_id: lastEventId, this_hash: hashes.at(-1)! } : null;
   }
 
   /** A known head the chain never reached: its tail was cut (ChainVerifier's `truncated`). */
   truncation(knownHead: string): { index: number; event_id: string; finding: Finding } | null {
-    if (this.broken || this.hashes.includes(knownHead)) return null;
-    const next = this.hashes.length + 1;
+    if (this.broken || this.accepted.hashes.includes(knownHead)) return null;
+    const next = this.accepted.hashes.length + 1;
     return {
       index: this.lastIndex + 1,
       event_id: eventIdFor(this.compositionId, next),
