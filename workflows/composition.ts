@@ -88,7 +88,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
   const runs = (input.carried?.runs ?? 0) + 1;
   const signalOutcomes = new Map(input.carried?.signalOutcomes ?? []);
   // what corrections may name: kept from this run on (a run carried before corrections starts it empty)
-  const recorded = new RecordedEvents(input.carried?.recorded);
+  const correctable = new RecordedEvents(input.carried?.recorded);
   const leaseTimer = new LeaseTimer();
   let openingRefused = false;
   const lock = new Mutex();
@@ -124,7 +124,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
     const event = adoptable(ack, built) ?? atPublishedTime(ack, built, (at) => appendToChain(head, draftAt(at)).event) ?? built;
     auditSink.built(event);
     head = { ...builtHead, thisHash: event.this_hash };
-    recorded.note(head.sequence, event.schema_id, event.this_hash);
+    correctable.note(head.sequence, event.schema_id, event.this_hash);
     if (event.schema_id !== built.schema_id) {
       const recorded = event.schema_id === SCHEMA_IDS.accessDenied ? undefined : checkTransition(snapshot, event.schema_id, event.actor, { issuer: event.auth?.issuer });
       if (recorded?.ok) applyRecorded(event, recorded.value);
@@ -223,7 +223,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
         }
       }
       if (schemaId === SCHEMA_IDS.correction) {
-        const target = checkCorrectionTarget({ compositionId, lastSequence: head.sequence, recorded }, req.payload ?? {});
+        const target = checkCorrectionTarget({ compositionId, lastSequence: head.sequence, recorded: correctable }, req.payload ?? {});
         if (!target.ok) throw new Refused(target.code, target.message, { identity, decision });
       }
       const participants = schemaId === SCHEMA_IDS.psiRoundCompleted ? await participantsOf(req, current) : undefined;
@@ -313,7 +313,7 @@ export async function compositionWorkflow(input: CompositionInput): Promise<Comp
       await continueAsNew<typeof compositionWorkflow>({
         ...input,
         compositionType,
-        carried: { snapshot, head, runs, signalOutcomes: [...signalOutcomes], recorded: recorded.entries() },
+        carried: { snapshot, head, runs, signalOutcomes: [...signalOutcomes], recorded: correctable.entries() },
       });
     }
     const wait = leaseTimer.next(snapshot.lease, () => isTerminal(snapshot.state) || (historyFull() && lock.idle && allHandlersFinished()));
