@@ -33,15 +33,17 @@ import type { CompositionActivities } from '../../activities/index.js';
 import type { VerifiedIdentity } from '../../activities/jwt/identity.js';
 import { historyToJson } from '../../audit/bundle/history-json.js';
 import { AGENT, BEACON, FUSION_PIPELINE, HUMAN, SEED_ISSUERS, vrsScreeningSteps, type VrsStep } from '../../audit/examples/vrs-screening.js';
+import { eventIdFor } from '../../audit/event-id.js';
 import { verify } from '../../audit/verify.js';
 import { CoordinationClient, type ActionBody } from '../../client/coordination-client.js';
 import { fetchAllRunHistories } from '../../client/histories.js';
 import { installTemporalTestServer, registerSearchAttributes, temporalTestServerPath } from '../../infra/stack/components/temporal.js';
 import type { AuthContext } from '../../schemas/envelope.js';
+import { AUDIT_CORRECT_SCOPE } from '../../schemas/events/correction.js';
 import { SCHEMA_IDS } from '../../schemas/schema-ids.js';
 import { LEDGER_FIELDS } from '../../workflows/actions.js';
 import { WORKFLOW_TYPE } from '../../workflows/definitions.js';
-import type { ActionName, ActionOutcome, CompositionView } from '../../workflows/types.js';
+import type { ActionAccepted, ActionName, ActionOutcome, CompositionView } from '../../workflows/types.js';
 import { waitFor } from '../helpers/wait.js';
 import { fakeActivities } from './helpers/fake-activities.js';
 
@@ -77,10 +79,13 @@ const TOKENS = {
   forged: 'fake:forged',
   /** the firm's PSI node, with psi_participant (the trust-model kinds: participants need the scope) */
   firmNode: 'fake:firm-node',
+  /** the human with audit_correct as well (the correction kinds; `human` keeps its scopes, so other kinds record as before) */
+  corrector: 'fake:human-corrector',
 } as const;
 
 const IDENTITIES: Record<string, VerifiedIdentity> = {
   [TOKENS.human]: { org: 'firm', actor: HUMAN, auth: auth(humanBase, ['fusion_operator', 'vrs_screening_request', 'edition_attest', 'vrs_screening_review', 'composition_cancel']) },
+  [TOKENS.corrector]: { org: 'firm', actor: HUMAN, auth: auth(humanBase, ['fusion_operator', 'vrs_screening_request', 'edition_attest', 'vrs_screening_review', 'composition_cancel', AUDIT_CORRECT_SCOPE]) },
   [TOKENS.viewer]: {
     org: 'firm',
     actor: { type: 'human', id: 'user_jones@citi.example', version: null },
@@ -196,6 +201,9 @@ const evidence = (c: Ctx) => act(c, 'evidence', TOKENS.agent, { payload: callerP
 const attestBody = (): ActionBody => ({ payload: callerPayload(step(SCHEMA_IDS.closed)) });
 const attest = (c: Ctx) => act(c, 'attest', TOKENS.human, attestBody());
 const cancel = (c: Ctx, reason = 'customer withdrew the request') => act(c, 'cancel', TOKENS.human, { payload: { reason } });
+/** A correction by the human holding audit_correct, naming `target` by the id and hash its action returned. */
+const correct = (c: Ctx, target: Pick<ActionAccepted, 'event_id' | 'this_hash'>, corrected: Record<string, unknown>, reason: string, token: string = TOKENS.corrector) =>
+  c.coord.correct(c.id, token, { supersedes: target.event_id, supersedes_hash: target.this_hash, reason, corrected });
 const state = (c: Ctx): Promise<CompositionView> => c.coord.read(c.id);
 const waitState = (c: Ctx, wanted: string, what: string) => waitFor(async () => ((await state(c)).state === wanted ? true : undefined), { what });
 
@@ -549,6 +557,44 @@ const KINDS: Kind[] = [
       expectOk('claim', await claim(c));
       expectOk('work started', await report(c, SCHEMA_IDS.workStarted));
       expectOk('lens run started', await report(c, SCHEMA_IDS.lensRunStarted));
+    },
+  },
+  // Recorded after corrections (coordination.correction.v1, workflows/correction-target.ts): a human links a
+  // new record to an earlier event by its id and hash; the earlier event stays as recorded.
+  {
+    name: 'fast-correction',
+    what: 'the lens run completed event corrected twice by a human with audit_correct (match_count, each naming the event by id and this_hash), then §7b carried on to the close',
+    async run(c) {
+      expectOk('request', await open(c));
+      expectOk('claim', await claim(c));
+      expectOk('work started', await report(c, SCHEMA_IDS.workStarted));
+      expectOk('lens run started', await report(c, SCHEMA_IDS.lensRunStarted));
+      expectOk('psi round', await psiChecked(c));
+      const completed = expectOk('lens run completed', await report(c, SCHEMA_IDS.lensRunCompleted));
+      expectOk('correction', await correct(c, completed, { match_count: 4993 }, 'two matches were duplicates of one register entry'));
+      expectOk('second correction', await correct(c, completed, { match_count: 4994 }, 'the second review restored one of the two'));
+      expectOk('evidence', await evidence(c));
+      expectOk('matches published', await report(c, SCHEMA_IDS.matchesPublished, TOKENS.beacon));
+      expectOk('release', await release(c));
+      expectOk('attest', await attest(c));
+    },
+  },
+  {
+    name: 'fast-correction-refusals',
+    what: 'the opening event corrected, then refused corrections: of that correction (ERR_CORRECTION_OF_CORRECTION), of another composition\'s event (ERR_CORRECTION_TARGET_FOREIGN), with a wrong hash (ERR_CORRECTION_HASH_MISMATCH), of an event not yet recorded (ERR_CORRECTION_TARGET_UNKNOWN), of a refusal record (ERR_CORRECTION_TARGET_INVALID), by a human without audit_correct (ERR_SCOPE_MISSING); then a genuine correction; cancelled',
+    async run(c) {
+      const opening = expectOk('request', await open(c));
+      const claimed = expectOk('claim', await claim(c));
+      const first = expectOk('correction', await correct(c, opening, { customer_internal_ref: 'FIRM-CUST-789021' }, 'the reference was transposed at intake'));
+      expectRefused('correction of a correction', 'ERR_CORRECTION_OF_CORRECTION', await correct(c, first, { customer_internal_ref: 'FIRM-CUST-789012' }, 'undo the correction'));
+      const foreign = expectRefused('foreign target', 'ERR_CORRECTION_TARGET_FOREIGN', await correct(c, { event_id: eventIdFor('cmp_corpus_another_composition', 1), this_hash: opening.this_hash }, { lens_version: '2.0.1' }, 'wrong composition'));
+      expectRefused('hash mismatch', 'ERR_CORRECTION_HASH_MISMATCH', await correct(c, { event_id: opening.event_id, this_hash: claimed.this_hash }, { lens_version: '2.0.1' }, 'names the opening with the claim\'s hash'));
+      expectRefused('unknown target', 'ERR_CORRECTION_TARGET_UNKNOWN', await correct(c, { event_id: eventIdFor(c.id, 999), this_hash: opening.this_hash }, { lens_version: '2.0.1' }, 'an event not yet recorded'));
+      const refusalRecord = { event_id: foreign.audit_event_id, this_hash: opening.this_hash }; // any hash: a refusal record is refused first
+      expectRefused('correction of a refusal record', 'ERR_CORRECTION_TARGET_INVALID', await correct(c, refusalRecord, { lens_version: '2.0.1' }, 'a refusal is not corrected'));
+      expectRefused('correction without audit_correct', 'ERR_SCOPE_MISSING', await correct(c, opening, { lens_version: '2.0.1' }, 'not mine to correct', TOKENS.human));
+      expectOk('genuine correction', await correct(c, opening, { screening_purpose: 'fca_consumer_duty_vulnerability_review' }, 'the purpose names the review, not the check'));
+      expectOk('cancel', await cancel(c));
     },
   },
 ];

@@ -49,6 +49,9 @@ const EXPECTED_KINDS = [
   'fast-pdp-outage-slow-path',
   'fast-lease-expiry',
   'fast-open-mid-lease',
+  // recorded after corrections (coordination.correction.v1, workflows/correction-target.ts)
+  'fast-correction',
+  'fast-correction-refusals',
 ] as const;
 /** Kinds recorded over several runs, and how many runs at least. */
 const MULTI_RUN: Partial<Record<(typeof EXPECTED_KINDS)[number], number>> = { 'continue-as-new': 2 };
