@@ -8,8 +8,9 @@ import { after, before, test } from 'node:test';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { FEDERATION_SENDER_ORG, rabbitmqCredential } from '../../config/rabbitmq-credentials.js';
 import { up } from '../../infra/stack/stack.js';
-import { RECEIPTS_EXCHANGE, connectFederation, consume, publishConfirmed, receiptsQueue, slicesQueue } from '../../ledger/federation/amqp.js';
+import { RECEIPTS_EXCHANGE, connectFederation, publishConfirmed, receiptsQueue, slicesQueue } from '../../ledger/federation/amqp.js';
 import { AmqpFederationTransport } from '../../ledger/federation/transport.js';
+import { firstMessage } from '../helpers/amqp.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SENDER = FEDERATION_SENDER_ORG;
@@ -34,21 +35,7 @@ after(async () => {
 });
 
 /** The first message on the partner's queue with this slice_seq header, acknowledged. */
-async function partnerReceives(seq: number): Promise<ConsumeMessage> {
-  const channel = await partner.createChannel();
-  let found!: (msg: ConsumeMessage) => void;
-  const received = new Promise<ConsumeMessage>((resolve) => (found = resolve));
-  const consumer = await consume(channel, slicesQueue(PARTNER), async (msg) => {
-    if (msg.properties.headers?.slice_seq !== seq) throw new Error('not this test’s slice');
-    found(msg);
-  });
-  try {
-    return await received;
-  } finally {
-    await consumer.cancel();
-    await channel.close();
-  }
-}
+const partnerReceives = (seq: number): Promise<ConsumeMessage> => firstMessage(partner, slicesQueue(PARTNER), (msg) => msg.properties.headers?.slice_seq === seq);
 
 async function partnerSendsReceipt(body: Buffer): Promise<void> {
   const channel = (await partner.createConfirmChannel()) as ConfirmChannel;

@@ -21,6 +21,7 @@ import {
   publishConfirmed,
   slicesQueue,
 } from '../../ledger/federation/amqp.js';
+import { firstMessage } from '../helpers/amqp.js';
 import { stackReady } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -54,21 +55,7 @@ after(async () => {
 });
 
 /** Resolves with the first message on `queue` whose id is `messageId` (as `org`), acknowledging it. */
-async function receive(org: string, queue: string, messageId: string): Promise<ConsumeMessage> {
-  const channel = await (await connectAs(org)).createChannel();
-  let found!: (msg: ConsumeMessage) => void;
-  const received = new Promise<ConsumeMessage>((resolvePromise) => (found = resolvePromise));
-  const consumer = await consume(channel, queue, async (msg) => {
-    if (msg.properties.messageId !== messageId) throw new Error('not this test\'s message'); // requeued for its owner
-    found(msg);
-  });
-  try {
-    return await received;
-  } finally {
-    await consumer.cancel();
-    await channel.close();
-  }
-}
+const receive = async (org: string, queue: string, messageId: string): Promise<ConsumeMessage> => firstMessage(await connectAs(org), queue, (msg) => msg.properties.messageId === messageId);
 
 const refused = (err: unknown) => err instanceof FederationTransportError && err.code === 'ERR_AMQP_ACCESS_REFUSED' && err.replyCode === 403;
 
