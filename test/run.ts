@@ -5,7 +5,7 @@
  * Arguments narrow the run to files whose path contains one of them: `npm test -- kafka registry`.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { CACHE_DIR, ROOT } from '../config/paths.js';
@@ -26,6 +26,9 @@ const files = LAYERS.flatMap((layer) => testFiles(join(ROOT, 'test', layer))).fi
   (f) => filters.length === 0 || filters.some((s) => relative(ROOT, f).includes(s)),
 );
 
+/** A browser test launches chromium through test/helpers/browser.ts; a run without one needs no browser. */
+const drivesBrowser = (file: string) => readFileSync(file, 'utf8').includes('/helpers/browser.js');
+
 let startedHere: string[] = [];
 let passed = 0;
 let failed = 0;
@@ -34,8 +37,9 @@ try {
   const { outcomes } = await up();
   startedHere = Object.entries(outcomes).filter(([, o]) => o === 'started').map(([n]) => n);
   console.log(`stack ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (started: ${startedHere.join(', ') || 'none'})`);
-  // the browser tests' chromium: found, or installed on a fresh machine (Debian's package), once per run
-  const browserEnv = await chromiumForTestRun(process.env.COORD_CHROMIUM, CACHE_DIR);
+  // the browser tests' chromium: found, or installed on a fresh machine (Debian's package), once per run —
+  // and only for a run that selects a browser test (`npm test -- kafka` installs nothing)
+  const browserEnv = files.some(drivesBrowser) ? await chromiumForTestRun(process.env.COORD_CHROMIUM, CACHE_DIR) : {};
 
   const child = spawn(
     process.execPath,
