@@ -28,8 +28,16 @@ export function eventData(row: AdmittedRow): string {
   });
 }
 
+/** The hub hands each live row to every open stream as the same object: its frame is formatted once for all of them. */
+const frames = new WeakMap<AdmittedRow, string>();
+
 export function eventFrame(row: AdmittedRow): string {
-  return `id: ${row.position}\nevent: ${AUDIT_EVENT}\ndata: ${eventData(row)}\n\n`;
+  let frame = frames.get(row);
+  if (frame === undefined) {
+    frame = `id: ${row.position}\nevent: ${AUDIT_EVENT}\ndata: ${eventData(row)}\n\n`;
+    frames.set(row, frame);
+  }
+  return frame;
 }
 
 export class SseResponse implements SubscriptionSink {
