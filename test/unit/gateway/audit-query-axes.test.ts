@@ -78,6 +78,8 @@ test('bad values: 400 ERR_BAD_REQUEST with the field path; the ledger is not ask
     [q({ limit: '100000' }), 'query.limit'],
     [q({ cursor: 'c'.repeat(10_000) }), 'query.cursor'],
     [q({ lens_id: 'x' }), 'query'],
+    [q({ view: 'bogus' }), 'query.view'],
+    ['view=current&view=historical', 'query.view'],
   ];
   for (const [query, path] of cases) {
     const res = await get(`/audit/events?${query}`);

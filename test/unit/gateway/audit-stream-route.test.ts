@@ -114,6 +114,11 @@ test('bad filters, an unknown parameter and a malformed Last-Event-ID are a 400 
     ['', { 'last-event-id': 'abc' }, 'header.last-event-id'],
     ['', { 'last-event-id': '007' }, 'header.last-event-id'],
     ['', { 'last-event-id': '99999999999999999' }, 'header.last-event-id'],
+    ['', { 'last-event-id': '1, 2' }, 'header.last-event-id'],
+    ['?last_event_id=1&last_event_id=2', {}, 'query.last_event_id'],
+    ['?composition_id=cmp_a&composition_id=cmp_b', {}, 'query.composition_id'],
+    [`?actor_id=${'x'.repeat(10_000)}`, {}, 'query.actor_id'],
+    ['?issuer=a%00b', {}, 'query.issuer'],
   ] as const) {
     const res = await refused(query, headers);
     assert.equal(res.status, 400, `${query} ${JSON.stringify(headers)}`);

@@ -8,6 +8,7 @@ import { compositionListQuery, visibilityQuery } from '../../../gateway/routes/t
 import { pathTaken } from '../../../gateway/ui/src/lifecycle.js';
 import { SseParser } from '../../../gateway/ui/src/sse.js';
 import type { UiConfig } from '../../../gateway/routes/ui.js';
+import { SqliteLedgerStore } from '../../../ledger/sqlite-store.js';
 import { lifecycleEdges } from '../../../schemas/mermaid.js';
 import { SCHEMA_IDS } from '../../../schemas/schema-ids.js';
 import { bearer, fakeGateway, TOKENS } from './fakes.js';
@@ -63,13 +64,44 @@ test('hostile list filters and ids are 400 with the field path, before anything 
     ['/audit/compositions?since=yesterday', 'query.since'],
     ['/audit/compositions?limit=100000', 'query.limit'],
     ['/audit/compositions?nope=1', 'query.(root)'],
+    ['/audit/compositions?state=leased&state=closed', 'query.state'],
+    ['/audit/compositions?limit=1&limit=2', 'query.limit'],
     ['/audit/compositions/not-a-composition/export', 'params.id'],
+    ['/audit/compositions/cmp_%00/export', 'params.id'],
+    ['/audit/compositions/cmp_a%2F..%2F..%2Fetc/export', 'params.id'],
+    ['/audit/compositions/cmp_%E2%80%AE/export', 'params.id'],
+    ['/audit/compositions/cmp_a%22%20OR%201/export', 'params.id'],
   ];
   for (const [url, path] of cases) {
     const res = await app.inject({ method: 'GET', url, headers: bearer(TOKENS.auditor) });
     assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
     assert.equal(res.json().error.code, 'ERR_BAD_REQUEST');
     assert.equal(res.json().error.path, path, url);
+  }
+});
+
+test('export ids: an unknown one is 404 ERR_NOT_FOUND and a huge one is refused by the router — nothing written, nothing decided', async () => {
+  const ledger = SqliteLedgerStore.open(':memory:');
+  const { app, recorded } = await fakeGateway({}, () => 'ALLOW', ledger);
+  const unknown = await app.inject({ method: 'GET', url: '/audit/compositions/cmp_UNKNOWN/export', headers: bearer(TOKENS.auditor) });
+  assert.equal(unknown.statusCode, 404, unknown.body);
+  assert.equal(unknown.json().error.code, 'ERR_NOT_FOUND');
+  const decided = recorded.abac.length;
+  // past Fastify's parameter length the route is never reached (414 before any token or decision)
+  const huge = await app.inject({ method: 'GET', url: `/audit/compositions/cmp_${'A'.repeat(100_000)}/export`, headers: bearer(TOKENS.auditor) });
+  assert.ok(huge.statusCode >= 400 && huge.statusCode < 500, `${huge.statusCode}`);
+  assert.equal(recorded.abac.length, decided);
+  assert.deepEqual(await ledger.counts(), { events: 0, compositions: 0, quarantined: 0 });
+  await app.close();
+  await ledger.close();
+});
+
+test('static page routes: a path outside the page or an unknown asset is no route (404), never a file read from disk', async () => {
+  const { app } = await fakeGateway();
+  for (const url of ['/ui/../package.json', '/ui/%2e%2e/package.json', '/ui/nope.js', '/ui/src/main.ts']) {
+    const res = await app.inject({ method: 'GET', url, headers: bearer(TOKENS.auditor) });
+    assert.equal(res.statusCode, 404, `${url}: ${res.body.slice(0, 200)}`);
+    assert.equal(res.json().error.code, 'ERR_NOT_FOUND');
   }
 });
 
