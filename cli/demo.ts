@@ -111,12 +111,13 @@ try {
   say(`     npx coord federation status --org ${PARTNER_ORG}; npx coord federation verify --org ${PARTNER_ORG} --trust ${partnerNode.trustFile}   (no server needed)`);
   say(`9. in the Web UI: ${temporalUiUrl()}/namespaces/${temporalNamespace()}/workflows/${compositionId}`);
   say(`   (list: CompositionType = "vrs_screening" AND CompositionState = "closed")`);
-  say(`   timeline: ${services.gatewayUrl}/ui/#/compositions/${compositionId}   (sign in as the firm's auditor, alice; verified in the browser)`);
+  const timelineUrl = `${services.gatewayUrl}/ui/#/compositions/${compositionId}`;
+  say(`   timeline: ${timelineUrl}   (sign in as the firm's auditor, alice; verified in the browser)`);
 
   const assertionsOk = assertions.every((a) => a.ok);
   exitCode = chain.ok && assertionsOk && selfAudit.delta === 0 && logWitnessed && federation.ok ? 0 : 1;
   say(JSON.stringify({ composition_id: compositionId, events: events.length, final_state: replay.state, chain_ok: chain.ok, assertions_ok: assertionsOk, ledger_delta: selfAudit.delta, log_witnessed: logWitnessed, federation_ok: federation.ok }));
-  if (exitCode === 0 && keepServing()) await servePageUntilInterrupted(`${services.gatewayUrl}/ui/#/compositions/${compositionId}`);
+  if (exitCode === 0 && keepServing()) await servePageUntilInterrupted(timelineUrl);
 } catch (err) {
   process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n(logs: ${services.worker.log}, ${services.gateway.log}, ${services.ledger?.log})\n`);
 } finally {
