@@ -139,7 +139,11 @@ export function timelineDataRoutes(app: FastifyInstance, deps: TimelineDataDeps)
     // the exporter writes files: a private directory of its own, gone once read back
     const dir = mkdtempSync(join(tmpdir(), 'coord-page-export-'));
     try {
-      signingKey ??= loadOrCreateSigningKey();
+      // loaded once; a failed load is not kept, so the next export tries again instead of failing until a restart
+      signingKey ??= loadOrCreateSigningKey().catch((err: unknown) => {
+        signingKey = undefined;
+        throw err;
+      });
       await exportFromLedger({ store, temporal: deps.client.temporal, codec: deps.codec, filter: { composition_id: id }, selection: { composition: id }, dir, signingKey: await signingKey, log: new LogService(store, loadWitnesses) });
       reply.header('cache-control', 'no-store');
       return { composition_id: id, files: readBundle(dir) };
