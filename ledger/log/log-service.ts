@@ -61,6 +61,8 @@ export class LogService {
 
   /** The newest checkpoint every configured witness cosigned (none configured: none is witnessed). */
   async latestWitnessed(): Promise<{ row: CheckpointRow; note: string } | undefined> {
+    // no witness configured: no checkpoint can be witnessed, so do not walk the whole history to learn it
+    if (this.witnesses.size === 0) return undefined;
     let size: number | undefined;
     for (;;) {
       const found = await this.checkpointNote(size);

@@ -430,6 +430,19 @@ export function logCases(open: OpenStore): void {
     await assert.rejects(service.consistency(5, 999), { code: 'ERR_BAD_REQUEST' });
   });
 
+  test('with no witness configured no checkpoint is witnessed, and finding that out reads no checkpoint', async (t) => {
+    const { store, ingestor } = await fresh(t, open);
+    const { checkpointer } = logFixture(store);
+    await ingestor.ingest(messages(stream.slice(0, 6)));
+    assert.ok(await checkpointer.maybeCheckpoint());
+    let reads = 0;
+    const counting = new Proxy(store, {
+      get: (target, key) => (key === 'log' ? new Proxy(target.log, { get: (log, k) => (reads++, Reflect.get(log, k).bind(log)) }) : Reflect.get(target, key)),
+    });
+    assert.equal(await new LogService(counting, () => new Map()).latestWitnessed(), undefined);
+    assert.equal(reads, 0, 'the checkpoint history is not walked');
+  });
+
   test('a pinned witness’s cosignature makes a checkpoint witnessed; an unknown witness or a body the log never signed is refused', async (t) => {
     const { store, ingestor } = await fresh(t, open);
     const { checkpointer, service, cosigned } = logFixture(store);
